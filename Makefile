@@ -1,0 +1,36 @@
+# Thin wrapper around the CMake build. The two commands of the quick start:
+#   make run    installs missing packages, builds, boots the bundled guest
+#   make test   installs missing packages, builds, runs the whole suite (CTest)
+BUILD   ?= build
+TYPE    ?= Release
+JOBS    ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure build run test bench asan clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(TYPE) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/frontend/bootscope run $(ARGS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./$(BUILD)/bench/bench_core
+
+# Debug build with AddressSanitizer and UBSan, tests included.
+asan:
+	$(MAKE) test BUILD=build-asan TYPE=Debug CMAKE_FLAGS="-DBOOTSCOPE_SANITIZE=ON"
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,8 @@
+// Instruction family 'alu' (see families.h). Forms not listed decode to #UD.
+#include "families.h"
+
+namespace bs::cpu {
+
+std::span<const Form> forms_alu() { return {}; }
+
+}  // namespace bs::cpu

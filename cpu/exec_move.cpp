@@ -1,0 +1,8 @@
+// Instruction family 'move' (see families.h). Forms not listed decode to #UD.
+#include "families.h"
+
+namespace bs::cpu {
+
+std::span<const Form> forms_move() { return {}; }
+
+}  // namespace bs::cpu
