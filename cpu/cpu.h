@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <vector>
 
 #include "bus.h"
@@ -58,6 +60,7 @@ public:
     static constexpr unsigned kTlbSize = 1024;
 
     explicit Cpu(Bus& bus);
+    ~Cpu();
     Cpu(const Cpu&) = delete;
     Cpu& operator=(const Cpu&) = delete;
 
@@ -87,8 +90,9 @@ public:
     void mode_changed();
 
     // --- memory access (used by instruction handlers) ---
-    // Linear address of `seg:offset`, with the address-size wrap applied by caller.
-    uint64_t linear(unsigned seg, uint64_t offset) const { return s.seg[seg].base + offset; }
+    // Linear address of `seg:offset` (offset already wrapped to the address
+    // size). In 64-bit mode ES/CS/SS/DS count as base 0 (SDM Vol. 3A §3.4.4).
+    uint64_t linear(unsigned seg, uint64_t offset) const { return seg_base_[seg] + offset; }
 
     template <class T> T read(uint64_t lin);
     template <class T> void write(uint64_t lin, T value);
@@ -102,11 +106,23 @@ public:
     Bus& bus() { return bus_; }
 
     // Effective address of the decoded memory operand (offset, before segment).
-    uint64_t effective_address(const DecodedInsn& i) const;
+    uint64_t effective_address(const DecodedInsn& i) const {
+        uint64_t a = static_cast<uint64_t>(static_cast<int64_t>(i.disp));
+        if (i.base != kNoReg) a += i.base == kRipBase ? s.next_rip : s.gpr[i.base];
+        if (i.index != kNoReg) a += s.gpr[i.index] << i.scale;
+        if (i.addrsize == 4) return static_cast<uint32_t>(a);
+        if (i.addrsize == 2) return static_cast<uint16_t>(a);
+        return a;
+    }
 
 private:
-    friend struct Mmu;
     struct BlockCache;
+    struct Block;
+
+    const Block& find_block();
+    const Block& decode_block(uint64_t lin, uint64_t phys);
+    void code_page_written(uint64_t phys_page);
+    void mark_code_page(uint64_t phys_page);
 
     template <class T> T read_slow(uint64_t lin);
     template <class T> void write_slow(uint64_t lin, T value);
@@ -116,7 +132,9 @@ private:
     Bus& bus_;
     TlbEntry tlb_[kTlbSize];
     uint64_t icount_ = 0;
-    std::vector<uint8_t> code_pages_;  // 1 where a physical page holds decoded code
+    uint64_t seg_base_[8] = {};  // effective segment bases; [kSegNone] = 0
+    uint64_t rip_mask_ = 0xffff;  // IP wraps at the code size outside 64-bit mode
+    std::unique_ptr<BlockCache> blocks_;
 
 public:
     // Set by anything that must stop the current block (code invalidated,

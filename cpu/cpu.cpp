@@ -1,0 +1,343 @@
+// The CPU: reset, the MMU slow paths behind the software TLB, the block
+// cache of decoded instructions, and the interpreter loop.
+//
+// Decoded blocks are keyed by the physical address of their first
+// instruction and the code size; each remembers the write generation of the
+// physical pages it was decoded from. A page holding decoded code is never
+// entered writable in the TLB, so every write to it takes the slow path,
+// which bumps the page's generation (dropping its blocks) and raises
+// `attention` so the current block stops after the writing instruction.
+#include "cpu.h"
+
+#include <algorithm>
+
+namespace bs::cpu {
+
+void raise(uint8_t vector) { throw CpuFault{vector, false, 0}; }
+void raise(uint8_t vector, uint32_t error) { throw CpuFault{vector, true, error}; }
+
+struct Cpu::Block {
+    uint64_t phys = ~0ull;       // physical address of the first instruction
+    uint64_t last_page = ~0ull;  // physical page of the block's last byte
+    uint32_t gen = 0;            // write generation of the first page when decoded
+    uint32_t last_gen = 0;       // ... and of the last page
+    uint32_t first = 0;          // index of the first instruction in the pool
+    uint16_t count = 0;
+    uint8_t code_size = 0;
+};
+
+struct Cpu::BlockCache {
+    static constexpr size_t kTableSize = 1u << 14;  // direct-mapped lookup
+    static constexpr size_t kMaxBlocks = 1u << 15;
+    static constexpr size_t kPoolSize = 1u << 18;  // decoded instructions
+    static constexpr unsigned kMaxBlockInsns = 64;
+
+    std::vector<Block*> table = std::vector<Block*>(kTableSize, nullptr);
+    std::vector<Block> blocks = std::vector<Block>(kMaxBlocks);
+    std::vector<DecodedInsn> pool = std::vector<DecodedInsn>(kPoolSize);
+    size_t used_blocks = 0, used_insns = 0;
+    // Per physical page: write generation and whether decoded code lives there.
+    std::vector<uint32_t> page_gen;
+    std::vector<uint8_t> page_has_code;
+
+    static size_t slot(uint64_t phys, unsigned code_size) {
+        return ((phys >> 1) ^ (phys >> 15) ^ code_size) & (kTableSize - 1);
+    }
+    uint32_t gen_of(uint64_t page) const {
+        const uint64_t pfn = page >> 12;
+        return pfn < page_gen.size() ? page_gen[pfn] : 0;
+    }
+    void ensure(uint64_t pfn) {
+        if (pfn >= page_gen.size()) {
+            page_gen.resize(pfn + 1, 0);
+            page_has_code.resize(pfn + 1, 0);
+        }
+    }
+    void clear() {
+        std::fill(table.begin(), table.end(), nullptr);
+        used_blocks = used_insns = 0;
+    }
+};
+
+Cpu::Cpu(Bus& bus) : bus_(bus), blocks_(std::make_unique<BlockCache>()) { reset(); }
+Cpu::~Cpu() = default;
+
+void Cpu::reset() {
+    s = CpuState{};
+    // SDM Vol. 3A §9.1.1, table 9-1: real mode at F000:FFF0 with CS base FFFF0000.
+    for (auto& sg : s.seg) {
+        sg.selector = 0;
+        sg.base = 0;
+        sg.limit = 0xffff;
+        sg.attr = segattr::Present | segattr::S | segattr::Writable | segattr::Accessed;
+    }
+    s.seg[CS].selector = 0xf000;
+    s.seg[CS].base = 0xffff0000;
+    s.seg[CS].attr = segattr::Present | segattr::S | segattr::Code | segattr::Writable | segattr::Accessed;
+    s.ldtr.attr = segattr::Present | 2;  // LDT
+    s.tr.attr = segattr::Present | 3;    // busy 16-bit TSS
+    s.rip = 0xfff0;
+    s.gpr[RDX] = 0x00000600;  // family 6 signature (matches CPUID leaf 1 family)
+    s.cr0 = 0x60000010;
+    icount_ = 0;
+    mode_changed();
+    flush_tlb();
+    flush_code_cache();
+}
+
+void Cpu::set_flat64_user_mode() {
+    const uint16_t data = segattr::Present | segattr::S | segattr::Writable | segattr::Accessed | (3u << segattr::DplShift);
+    for (auto& sg : s.seg) {
+        sg.base = 0;
+        sg.limit = 0xffffffff;
+        sg.attr = data | segattr::DB | segattr::G;
+        sg.selector = 0x2b;
+    }
+    s.seg[CS].selector = 0x33;
+    s.seg[CS].attr = segattr::Present | segattr::S | segattr::Code | segattr::Writable | segattr::Accessed |
+                     segattr::L | segattr::G | (3u << segattr::DplShift);
+    s.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP;
+    s.cr4 = cr4::OSFXSR | cr4::OSXMMEXCPT;
+    s.efer = efer::LME | efer::LMA | efer::SCE | efer::NXE;
+    s.cpl = 3;
+    mode_changed();
+    flush_tlb();
+}
+
+void Cpu::mode_changed() {
+    const bool lma = s.efer & efer::LMA;
+    const Segment& cs = s.seg[CS];
+    if (lma && (cs.attr & segattr::L)) {
+        s.code_size = 8;
+    } else if ((s.cr0 & cr0::PE) && (cs.attr & segattr::DB)) {
+        s.code_size = 4;
+    } else {
+        s.code_size = 2;
+    }
+    s.stack_size = s.code_size == 8 ? 8 : (s.cr0 & cr0::PE) && (s.seg[SS].attr & segattr::DB) ? 4 : 2;
+    rip_mask_ = s.code_size == 8 ? ~0ull : s.code_size == 4 ? 0xffffffffull : 0xffffull;
+    for (unsigned i = 0; i < 6; ++i) seg_base_[i] = s.seg[i].base;
+    if (s.code_size == 8) seg_base_[ES] = seg_base_[CS] = seg_base_[SS] = seg_base_[DS] = 0;
+    seg_base_[6] = seg_base_[kSegNone] = 0;
+    attention = true;
+}
+
+// ---------------------------------------------------------------- MMU
+
+void Cpu::flush_tlb() {
+    for (auto& e : tlb_) e = TlbEntry{};
+}
+
+// Linear → physical. Paging (SDM Vol. 3A ch. 4) comes with CPU core II; with
+// CR0.PG clear, linear addresses are physical (32-bit outside long mode).
+uint64_t Cpu::translate(uint64_t lin, Access) {
+    if (s.cr0 & cr0::PG) {
+        // Not implemented yet: say so rather than translate wrongly.
+        raise(kPF, 0);
+    }
+    return (s.efer & efer::LMA) ? lin : (lin & 0xffffffffull);
+}
+
+TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
+    const uint64_t lpage = lin & ~0xfffull;
+    const uint64_t ppage = translate(lpage, acc) & ~0xfffull;
+    TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    e = TlbEntry{};
+    e.phys = ppage;
+    const PhysPage pg = bus_.page(ppage);
+    if (pg.host) {
+        e.addend = reinterpret_cast<uintptr_t>(pg.host) - lpage;
+        e.read_tag = lpage;
+        e.exec_tag = lpage;
+        const uint64_t pfn = ppage >> 12;
+        const bool has_code = pfn < blocks_->page_has_code.size() && blocks_->page_has_code[pfn];
+        if (pg.writable && !has_code) e.write_tag = lpage;
+    }
+    return e;
+}
+
+template <class T> T Cpu::read_slow(uint64_t lin) {
+    if ((lin & 0xfff) > 0x1000 - sizeof(T)) {
+        uint8_t buf[sizeof(T)];
+        read_bytes(lin, buf, sizeof(T));
+        T v;
+        std::memcpy(&v, buf, sizeof(T));
+        return v;
+    }
+    TlbEntry& e = tlb_fill(lin, Access::Read);
+    if (e.read_tag != ~0ull) {
+        T v;
+        std::memcpy(&v, reinterpret_cast<const void*>(lin + e.addend), sizeof(T));
+        return v;
+    }
+    return static_cast<T>(bus_.mmio_read(e.phys | (lin & 0xfff), sizeof(T)));
+}
+
+template <class T> void Cpu::write_slow(uint64_t lin, T value) {
+    if ((lin & 0xfff) > 0x1000 - sizeof(T)) {
+        write_bytes(lin, &value, sizeof(T));
+        return;
+    }
+    const uint64_t ppage = translate(lin & ~0xfffull, Access::Write) & ~0xfffull;
+    const uint64_t pfn = ppage >> 12;
+    if (pfn < blocks_->page_has_code.size() && blocks_->page_has_code[pfn]) code_page_written(ppage);
+    TlbEntry& e = tlb_fill(lin, Access::Write);
+    if (e.write_tag != ~0ull) {
+        std::memcpy(reinterpret_cast<void*>(lin + e.addend), &value, sizeof(T));
+        return;
+    }
+    if (e.read_tag != ~0ull) return;  // ROM: the write is dropped, as on hardware
+    bus_.mmio_write(e.phys | (lin & 0xfff), sizeof(T), value);
+}
+
+template uint8_t Cpu::read_slow<uint8_t>(uint64_t);
+template uint16_t Cpu::read_slow<uint16_t>(uint64_t);
+template uint32_t Cpu::read_slow<uint32_t>(uint64_t);
+template uint64_t Cpu::read_slow<uint64_t>(uint64_t);
+template void Cpu::write_slow<uint8_t>(uint64_t, uint8_t);
+template void Cpu::write_slow<uint16_t>(uint64_t, uint16_t);
+template void Cpu::write_slow<uint32_t>(uint64_t, uint32_t);
+template void Cpu::write_slow<uint64_t>(uint64_t, uint64_t);
+
+void Cpu::read_bytes(uint64_t lin, void* dst, unsigned n) {
+    auto* d = static_cast<uint8_t*>(dst);
+    for (unsigned k = 0; k < n; ++k) d[k] = read<uint8_t>(lin + k);
+}
+
+void Cpu::probe_write(uint64_t lin, unsigned n) {
+    // Translating the first and the last byte's pages faults now if either is not writable.
+    translate(lin & ~0xfffull, Access::Write);
+    if (n && ((lin + n - 1) >> 12) != (lin >> 12)) translate((lin + n - 1) & ~0xfffull, Access::Write);
+}
+
+void Cpu::write_bytes(uint64_t lin, const void* src, unsigned n) {
+    probe_write(lin, n);
+    const auto* p = static_cast<const uint8_t*>(src);
+    for (unsigned k = 0; k < n; ++k) write<uint8_t>(lin + k, p[k]);
+}
+
+// ---------------------------------------------------------------- block cache
+
+void Cpu::flush_code_cache() { blocks_->clear(); }
+
+void Cpu::mark_code_page(uint64_t phys_page) {
+    const uint64_t pfn = phys_page >> 12;
+    blocks_->ensure(pfn);
+    if (blocks_->page_has_code[pfn]) return;
+    blocks_->page_has_code[pfn] = 1;
+    // No TLB entry may keep the page writable on the fast path any more.
+    for (auto& e : tlb_) {
+        if (e.phys == phys_page) e.write_tag = ~0ull;
+    }
+}
+
+void Cpu::code_page_written(uint64_t phys_page) {
+    const uint64_t pfn = phys_page >> 12;
+    blocks_->page_gen[pfn]++;
+    blocks_->page_has_code[pfn] = 0;
+    attention = true;  // the rest of the current block may be stale
+}
+
+const Cpu::Block& Cpu::find_block() {
+    const uint64_t lin = seg_base_[CS] + s.rip;
+    TlbEntry* e = &tlb_[(lin >> 12) & (kTlbSize - 1)];
+    if (e->exec_tag != (lin & ~0xfffull)) {
+        e = &tlb_fill(lin, Access::Exec);
+        if (e->exec_tag == ~0ull) raise(kGP, 0);  // executing from MMIO is not supported
+    }
+    const uint64_t phys = e->phys | (lin & 0xfff);
+    BlockCache& bc = *blocks_;
+    Block* b = bc.table[BlockCache::slot(phys, s.code_size)];
+    if (b && b->phys == phys && b->code_size == s.code_size && b->gen == bc.gen_of(phys & ~0xfffull) &&
+        b->last_gen == bc.gen_of(b->last_page)) [[likely]] {
+        return *b;
+    }
+    return decode_block(lin, phys);
+}
+
+const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
+    BlockCache& bc = *blocks_;
+    if (bc.used_blocks == BlockCache::kMaxBlocks || bc.used_insns + BlockCache::kMaxBlockInsns > BlockCache::kPoolSize) {
+        bc.clear();
+    }
+    Block& b = bc.blocks[bc.used_blocks++];
+    b = Block{};
+    b.phys = phys;
+    b.code_size = s.code_size;
+    b.first = static_cast<uint32_t>(bc.used_insns);
+    const uint64_t first_page = phys & ~0xfffull;
+    b.last_page = first_page;
+    mark_code_page(first_page);
+
+    uint64_t ip = s.rip;
+    for (unsigned n = 0; n < BlockCache::kMaxBlockInsns; ++n) {
+        const uint64_t at = seg_base_[CS] + ip;
+        if (n > 0 && (at & ~0xfffull) != (lin & ~0xfffull)) break;  // blocks stay within a page
+        // Bytes up to the page end; if the instruction continues on the next
+        // page, fetch (and possibly fault on) that page too.
+        uint8_t bytes[15];
+        const unsigned in_page = static_cast<unsigned>(std::min<uint64_t>(15, 0x1000 - (at & 0xfff)));
+        for (unsigned k = 0; k < in_page; ++k) bytes[k] = read<uint8_t>(at + k);
+        DecodedInsn& d = bc.pool[bc.used_insns];
+        DecodeStatus st = decode({bytes, in_page}, s.code_size, d);
+        if (st == DecodeStatus::NeedMore) {
+            try {
+                for (unsigned k = in_page; k < 15; ++k) bytes[k] = read<uint8_t>(at + k);
+            } catch (const CpuFault&) {
+                if (n > 0) break;  // the fault belongs to that instruction: end the block before it
+                throw;
+            }
+            st = decode({bytes, 15}, s.code_size, d);
+            const uint64_t next_page = translate((at & ~0xfffull) + 0x1000, Access::Exec) & ~0xfffull;
+            mark_code_page(next_page);
+            b.last_page = next_page;
+        }
+        ++bc.used_insns;
+        ++b.count;
+        ip = (ip + d.len) & rip_mask_;
+        if (st != DecodeStatus::Ok) break;
+        if (d.form->attrs & (fa::Branch | fa::Serializing)) break;
+        if (b.last_page != first_page) break;
+    }
+    b.gen = bc.gen_of(first_page);
+    b.last_gen = bc.gen_of(b.last_page);
+    bc.table[BlockCache::slot(phys, s.code_size)] = &b;
+    return b;
+}
+
+// ---------------------------------------------------------------- run loop
+
+RunResult Cpu::run(uint64_t max_insns) {
+    RunResult result;
+    uint64_t budget = max_insns;
+    while (budget) {
+        unsigned done = 0;
+        try {
+            attention = false;
+            const Block& b = find_block();
+            const DecodedInsn* insn = &blocks_->pool[b.first];
+            const unsigned n = static_cast<unsigned>(std::min<uint64_t>(b.count, budget));
+            const uint64_t mask = rip_mask_;
+            while (done < n) {
+                const DecodedInsn& i = insn[done];
+                s.next_rip = (s.rip + i.len) & mask;
+                i.handler(*this, i);
+                s.rip = s.next_rip;
+                ++done;
+                if (attention) break;
+            }
+            icount_ += done;
+            budget -= done;
+        } catch (const CpuFault& f) {
+            icount_ += done;
+            // Exception delivery through the IVT/IDT arrives with CPU core II.
+            result.exit = Exit::Exception;
+            result.fault = f;
+            return result;
+        }
+    }
+    result.exit = Exit::InstructionLimit;
+    return result;
+}
+
+}  // namespace bs::cpu
