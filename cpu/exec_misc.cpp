@@ -1,8 +1,185 @@
-// Instruction family 'misc' (see families.h). Forms not listed decode to #UD.
+// Instruction family 'misc': CPUID, RDTSC/RDTSCP, UD0/UD1/UD2, IN/OUT.
+// SDM Vol. 2A "CPUID", "IN", Vol. 2B "OUT", "RDTSC", "RDTSCP", "UD".
+//
+// What is not here yet (CPU core II): HLT, INT3/INTO/INT n, the privilege
+// checks of IN/OUT (CPL > IOPL → TSS I/O bitmap → #GP), and the system forms.
+// Forms not listed decode to #UD.
+#include <cstring>
+
 #include "families.h"
+#include "operands.h"
 
 namespace bs::cpu {
+namespace {
 
-std::span<const Form> forms_misc() { return {}; }
+// ---- CPUID ----
+//
+// An honest CPU: every feature bit set here is implemented by the core, and
+// nothing else. The vendor is "BootscopeCPU", family 6 model 0 stepping 1, so
+// no guest applies a real part's errata.
+//
+// Bits the system core (core II) sets when it lands, with the feature:
+//   leaf 1 EDX: VME(1) DE(2) PSE(3) MSR(5) PAE(6) MCE(7) APIC(9) SEP(11)
+//               MTRR(12) PGE(13) MCA(14) PAT(16) PSE-36(17) CLFSH(19, with
+//               EBX[15:8] = 8) MMX(23, if MMX is implemented)
+//   leaf 1 ECX: x2APIC(21) TSC-deadline(24) XSAVE/OSXSAVE(26/27) HYPERVISOR(31)
+//   leaf 7 EBX: FSGSBASE(0) SMEP(7) SMAP(20); ECX: UMIP(2)
+//   leaf 0x80000001 EDX: 1 GiB pages PDPE1GB(26)
+//   leaf 0x80000007 EDX: invariant TSC(8) once the TSC is the virtual clock
+//   leaf 0x80000008 EAX: MAXPHYADDR must match what the MMU checks in PTEs.
+namespace cpuid_bits {
+// Leaf 1 EDX.
+constexpr uint32_t FPU = 1u << 0, TSC = 1u << 4, CX8 = 1u << 8, CMOV = 1u << 15, FXSR = 1u << 24,
+                   SSE = 1u << 25, SSE2 = 1u << 26;
+// Leaf 1 ECX.
+constexpr uint32_t SSE3 = 1u << 0, SSSE3 = 1u << 9, CX16 = 1u << 13, SSE41 = 1u << 19, SSE42 = 1u << 20,
+                   POPCNT = 1u << 23;
+// Leaf 0x80000001 ECX / EDX.
+constexpr uint32_t LAHF_LM = 1u << 0, ABM = 1u << 5;  // ABM: LZCNT
+constexpr uint32_t SYSCALL = 1u << 11, NX = 1u << 20, RDTSCP = 1u << 27, LM = 1u << 29;
+}  // namespace cpuid_bits
+
+constexpr uint32_t kMaxBasicLeaf = 7;
+constexpr uint32_t kMaxExtLeaf = 0x80000008;
+constexpr char kVendor[13] = "BootscopeCPU";
+constexpr char kBrand[49] = "Bootscope virtual x86-64 CPU";  // NUL-padded to 48
+
+struct CpuidResult {
+    uint32_t a = 0, b = 0, c = 0, d = 0;
+};
+
+inline uint32_t chars4(const char* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+
+CpuidResult cpuid_leaf(uint32_t leaf, uint32_t subleaf) {
+    using namespace cpuid_bits;
+    // Intel: a leaf above the maximum (basic or extended) returns the
+    // highest basic leaf.
+    const bool ext = leaf >= 0x80000000u;
+    if ((!ext && leaf > kMaxBasicLeaf) || (ext && leaf > kMaxExtLeaf)) leaf = kMaxBasicLeaf;
+    CpuidResult r;
+    switch (leaf) {
+        case 0:
+            r.a = kMaxBasicLeaf;
+            r.b = chars4(kVendor);  // "Boot"
+            r.d = chars4(kVendor + 4);  // "scop"
+            r.c = chars4(kVendor + 8);  // "eCPU"
+            break;
+        case 1:
+            r.a = (6u << 8) | (0u << 4) | 1u;  // family 6, model 0, stepping 1
+            r.b = 1u << 16;                    // one logical processor, APIC ID 0
+            r.c = SSE3 | SSSE3 | CX16 | SSE41 | SSE42 | POPCNT;
+            r.d = FPU | TSC | CX8 | CMOV | FXSR | SSE | SSE2;
+            break;
+        case 7:
+            // Subleaf 0: no structured extended features (BMI1 stays clear:
+            // its VEX instructions are not implemented, see exec_bit.cpp).
+            r.a = 0;
+            (void)subleaf;
+            break;
+        case 0x80000000:
+            r.a = kMaxExtLeaf;
+            break;
+        case 0x80000001:
+            r.c = LAHF_LM | ABM;
+            r.d = SYSCALL | NX | RDTSCP | LM;
+            break;
+        case 0x80000002:
+        case 0x80000003:
+        case 0x80000004: {
+            const char* p = kBrand + (leaf - 0x80000002) * 16;
+            r.a = chars4(p);
+            r.b = chars4(p + 4);
+            r.c = chars4(p + 8);
+            r.d = chars4(p + 12);
+            break;
+        }
+        case 0x80000008:
+            r.a = (48u << 8) | 40u;  // 48-bit linear, 40-bit physical addresses
+            break;
+        default:  // leaves 2-6 and 0x80000005-7: nothing to report
+            break;
+    }
+    return r;
+}
+
+void cpuid(Cpu& c, const DecodedInsn&) {
+    const CpuidResult r = cpuid_leaf(static_cast<uint32_t>(c.s.gpr[RAX]), static_cast<uint32_t>(c.s.gpr[RCX]));
+    c.s.gpr[RAX] = r.a;
+    c.s.gpr[RBX] = r.b;
+    c.s.gpr[RCX] = r.c;
+    c.s.gpr[RDX] = r.d;
+}
+
+// ---- time stamp counter ----
+
+// CR4.TSD restricts RDTSC/RDTSCP to CPL 0.
+inline void check_tsd(const Cpu& c) {
+    if ((c.s.cr4 & cr4::TSD) && c.s.cpl != 0) raise(kGP, 0);
+}
+
+void rdtsc(Cpu& c, const DecodedInsn&) {
+    check_tsd(c);
+    const uint64_t t = c.bus().tsc();
+    c.s.gpr[RAX] = static_cast<uint32_t>(t);
+    c.s.gpr[RDX] = t >> 32;
+}
+
+void rdtscp(Cpu& c, const DecodedInsn&) {
+    check_tsd(c);
+    const uint64_t t = c.bus().tsc();
+    c.s.gpr[RAX] = static_cast<uint32_t>(t);
+    c.s.gpr[RDX] = t >> 32;
+    c.s.gpr[RCX] = static_cast<uint32_t>(c.s.msr.tsc_aux);
+}
+
+// ---- UD0/UD1/UD2 ----
+
+void ud(Cpu&, const DecodedInsn&) { raise(kUD); }
+
+// ---- IN/OUT ----
+// Port from imm8 (E4-E7) or DX (EC-EF). Sizes 1, 2, 4 (REX.W is ignored).
+// TODO(core II): CPL > IOPL (or V8086) consults the TSS I/O bitmap → #GP(0).
+
+enum class Port : uint8_t { Imm, Dx };
+
+template <Port P> uint16_t port_of(const Cpu& c, const DecodedInsn& i) {
+    if constexpr (P == Port::Imm) return static_cast<uint8_t>(i.imm);
+    else return static_cast<uint16_t>(c.s.gpr[RDX]);
+}
+
+template <class T, Port P> void in(Cpu& c, const DecodedInsn& i) {
+    set_reg<T>(c.s, RAX, static_cast<T>(c.bus().io_in(port_of<P>(c, i), sizeof(T))));
+}
+
+template <class T, Port P> void out(Cpu& c, const DecodedInsn& i) {
+    c.bus().io_out(port_of<P>(c, i), sizeof(T), get_reg<T>(c.s, RAX));
+}
+
+#define BS_IO(h, p) {&h<uint8_t, p>, &h<uint16_t, p>, &h<uint32_t, p>, &h<uint32_t, p>}
+
+const Form kForms[] = {
+    {"cpuid", kMap0F, 0xA2, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_HANDLER1(cpuid), "base"},
+    {"rdtsc", kMap0F, 0x31, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_HANDLER1(rdtsc), "base"},
+    {"rdtscp", kMap0F, 0x01, 7, 1, kModReg, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(rdtscp), "rdtscp"},
+    {"ud2", kMap0F, 0x0B, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_HANDLER1(ud), "base"},
+    {"ud1", kMap0F, 0xB9, -1, -1, kModAny, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(ud), "base"},
+    {"ud0", kMap0F, 0xFF, -1, -1, kModAny, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(ud), "base"},
+    {"in", kMap1, 0xE4, -1, -1, kModAny, kPfxAny, kImmB, fa::Byte, BS_IO(in, Port::Imm), "base"},
+    {"in", kMap1, 0xE5, -1, -1, kModAny, kPfxAny, kImmB, 0, BS_IO(in, Port::Imm), "base"},
+    {"out", kMap1, 0xE6, -1, -1, kModAny, kPfxAny, kImmB, fa::Byte, BS_IO(out, Port::Imm), "base"},
+    {"out", kMap1, 0xE7, -1, -1, kModAny, kPfxAny, kImmB, 0, BS_IO(out, Port::Imm), "base"},
+    {"in", kMap1, 0xEC, -1, -1, kModAny, kPfxAny, kImmNone, fa::Byte, BS_IO(in, Port::Dx), "base"},
+    {"in", kMap1, 0xED, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_IO(in, Port::Dx), "base"},
+    {"out", kMap1, 0xEE, -1, -1, kModAny, kPfxAny, kImmNone, fa::Byte, BS_IO(out, Port::Dx), "base"},
+    {"out", kMap1, 0xEF, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_IO(out, Port::Dx), "base"},
+};
+
+}  // namespace
+
+std::span<const Form> forms_misc() { return kForms; }
 
 }  // namespace bs::cpu

@@ -46,7 +46,7 @@ template <class T> Wide<T> get_acc(const CpuState& s) {
 // Writes the low half to AL/AX/EAX/RAX and the high half to AH/DX/EDX/RDX.
 template <class T> void set_halves(CpuState& s, T lo, T hi) {
     set_reg<T>(s, RAX, lo);
-    set_reg<T>(s, sizeof(T) == 1 ? kAH : RDX, hi);
+    set_reg<T>(s, sizeof(T) == 1 ? unsigned{kAH} : unsigned{RDX}, hi);
 }
 
 // F6/F7 /4: unsigned rDX:rAX = rAX * r/m.
