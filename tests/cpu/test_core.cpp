@@ -179,3 +179,41 @@ TEST_CASE("self-modifying code: a store into the running block takes effect") {
     m.run(1);
     CHECK(m.cpu.s.rip == 0x1008);
 }
+
+TEST_CASE("block cache: an instruction spanning two pages is invalidated by a write to either page") {
+    Machine m;
+    // mov rax, imm64 placed so that its immediate crosses into the next page.
+    const uint64_t at = 0x2000 - 4;
+    m.code({0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8, 0x90}, at);
+    m.run(1);
+    CHECK(m.r(RAX) == 0x0807060504030201ull);
+    // Patch the high byte of the immediate, on the second page, through the guest.
+    m.code({0xc6, 0x04, 0x25, 0x05, 0x20, 0x00, 0x00, 0xaa});  // mov byte [0x2005], 0xaa
+    m.run(1);
+    m.cpu.s.rip = at;
+    m.run(1);
+    CHECK(m.r(RAX) == 0xaa07060504030201ull);
+}
+
+TEST_CASE("block cache: code rewritten by the host between runs is re-decoded after flush") {
+    Machine m;
+    m.code({0xb0, 0x01});  // mov al, 1
+    m.run(1);
+    CHECK((m.r(RAX) & 0xff) == 1);
+    m.code({0xb0, 0x02});  // host writes bypass the CPU: flush explicitly
+    m.cpu.flush_code_cache();
+    m.run(1);
+    CHECK((m.r(RAX) & 0xff) == 2);
+}
+
+TEST_CASE("an instruction crossing into unbacked memory faults without retiring") {
+    Machine m;
+    // The last byte of RAM-backed space is followed by unbacked (MMIO) space:
+    // an instruction crossing into it cannot be fetched.
+    const uint64_t end = m.bus.ram.size();
+    m.bus.ram[end - 1] = 0x48;  // REX.W, then the opcode would be in MMIO
+    m.cpu.s.rip = end - 1;
+    const auto r = m.run(1);
+    CHECK(r.exit == Exit::Exception);
+    CHECK(m.cpu.s.rip == end - 1);
+}
