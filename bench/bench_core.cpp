@@ -1,8 +1,10 @@
 // bench_core: the CPU core alone, running flat 64-bit workloads from RAM,
 // reporting millions of guest instructions per second of host CPU time.
 //
-//   bench_core [--repeat N]
+//   bench_core [--repeat N] [--quick]
 //
+// --quick divides the work by 50 for `valgrind --tool=callgrind`, which
+// counts host instructions per guest instruction reproducibly.
 // Each workload runs N times (default 3); the median is reported. Guest
 // instruction counts are exact (retired instructions), so MIPS compare
 // across builds; use `valgrind --tool=callgrind` for host instruction counts.
@@ -59,23 +61,26 @@ constexpr uint64_t kLoad = 0x100000;
 
 int main(int argc, char** argv) {
     int repeat = 3;
+    static uint64_t scale = 1;  // divisor of the work, 50 with --quick
     for (int k = 1; k < argc; ++k) {
         if (!std::strcmp(argv[k], "--repeat") && k + 1 < argc) {
             repeat = std::max(1, std::atoi(argv[++k]));
+        } else if (!std::strcmp(argv[k], "--quick")) {
+            scale = 50;
         } else {
-            std::fprintf(stderr, "usage: bench_core [--repeat N]\n");
+            std::fprintf(stderr, "usage: bench_core [--repeat N] [--quick]\n");
             return 2;
         }
     }
     const Workload workloads[] = {
         {"int_loop (ALU chain, 50M iterations)", bench_int_loop, bench_int_loop_size,
-         [](CpuState& s) { s.gpr[RCX] = 50'000'000; }},
+         [](CpuState& s) { s.gpr[RCX] = 50'000'000 / scale; }},
         {"memcpy_loop (4 MiB x 16, 8-byte moves)", bench_memcpy_loop, bench_memcpy_loop_size,
          [](CpuState& s) {
              s.gpr[RSI] = 0x400000;
              s.gpr[RDI] = 0x800000;
              s.gpr[RCX] = 4u << 20;
-             s.gpr[R8] = 16;
+             s.gpr[R8] = 16 / (scale > 1 ? 8 : 1);
          }},
     };
     std::printf("%-42s %14s %10s %10s\n", "workload", "instructions", "seconds", "MIPS");

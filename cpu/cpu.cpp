@@ -141,7 +141,7 @@ uint64_t Cpu::translate(uint64_t lin, Access) {
 TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
     const uint64_t lpage = lin & ~0xfffull;
     const uint64_t ppage = translate(lpage, acc) & ~0xfffull;
-    TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    TlbEntry& e = tlb_[tlb_index(lin)];
     e = TlbEntry{};
     e.phys = ppage;
     const PhysPage pg = bus_.page(ppage);
@@ -240,7 +240,7 @@ void Cpu::code_page_written(uint64_t phys_page) {
 
 const Cpu::Block& Cpu::find_block() {
     const uint64_t lin = seg_base_[CS] + s.rip;
-    TlbEntry* e = &tlb_[(lin >> 12) & (kTlbSize - 1)];
+    TlbEntry* e = &tlb_[tlb_index(lin)];
     if (e->exec_tag != (lin & ~0xfffull)) {
         e = &tlb_fill(lin, Access::Exec);
         if (e->exec_tag == ~0ull) raise(kGP, 0);  // executing from MMIO is not supported

@@ -58,6 +58,12 @@ struct TlbEntry {
 class Cpu {
 public:
     static constexpr unsigned kTlbSize = 1024;
+    // TLB slot of a linear address: the page number folded with its higher
+    // bits, so that buffers a power-of-two apart do not share a slot.
+    static unsigned tlb_index(uint64_t lin) {
+        const uint64_t vpn = lin >> 12;
+        return static_cast<unsigned>((vpn ^ (vpn >> 10) ^ (vpn >> 20)) & (kTlbSize - 1));
+    }
 
     explicit Cpu(Bus& bus);
     ~Cpu();
@@ -145,7 +151,7 @@ public:
 // ---- inline fast paths ----
 
 template <class T> inline T Cpu::read(uint64_t lin) {
-    TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    TlbEntry& e = tlb_[tlb_index(lin)];
     if (e.read_tag == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         T v;
         std::memcpy(&v, reinterpret_cast<const void*>(lin + e.addend), sizeof(T));
@@ -155,7 +161,7 @@ template <class T> inline T Cpu::read(uint64_t lin) {
 }
 
 template <class T> inline void Cpu::write(uint64_t lin, T value) {
-    TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    TlbEntry& e = tlb_[tlb_index(lin)];
     if (e.write_tag == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         std::memcpy(reinterpret_cast<void*>(lin + e.addend), &value, sizeof(T));
         return;

@@ -148,6 +148,9 @@ inline void put_flag(CpuState& s, uint64_t flag, bool on) {
 inline bool cond(CpuState& s, unsigned cc) {
     const LazyFlags& f = s.lf;
     const auto op = static_cast<FlagOp>(f.op);
+    // ZF and SF come straight from the result whatever produced it.
+    if (op != FlagOp::Eager && (cc & 0xe) == 0x4) return ((f.res & width_mask(f.width)) == 0) != (cc & 1);
+    if (op != FlagOp::Eager && (cc & 0xe) == 0x8) return detail::msb(f.res, f.width) != (cc & 1);
     // Fast paths for the flag producers compiled code compares with.
     if (op == FlagOp::Sub) {
         const unsigned sh = 64 - f.width * 8;
