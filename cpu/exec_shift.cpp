@@ -9,7 +9,8 @@
 // Flags and results the SDM leaves undefined are set as this project's
 // reference host (an Intel core) sets them, checked against it bit for bit:
 //   - OF for counts > 1: every shift and rotate computes OF as for a count of
-//     1 on the original operand (SHL/ROL/RCL: MSB(v) ^ MSB-1(v); SHR: MSB(v);
+//     1 on the original operand, except ROL/ROR by an immediate, which leave
+//     OF unchanged (SHL/ROL/RCL: MSB(v) ^ MSB-1(v); SHR: MSB(v);
 //     SAR: 0; ROR: MSB(v) ^ LSB(v); RCR: MSB(v) ^ CF-in; SHLD: MSB(dst) ^
 //     MSB-1(dst); SHRD: MSB(dst) ^ LSB(src)).
 //   - AF = 0 for SHL/SHR/SAR/SHLD/SHRD.
@@ -72,7 +73,9 @@ inline void put_arith(CpuState& s, bool cf, bool pf, bool af, bool zf, bool sf, 
 }
 
 // Group 2 semantics on a value; n is the masked count, 1..63. Writes flags.
-template <class T, Sh Op> T shift_value(CpuState& s, T v, unsigned n) {
+// C is where the count came from: Intel's ROL/ROR by an immediate > 1 leave
+// OF alone, where the same rotate by CL computes it.
+template <class T, Sh Op, Cnt C> T shift_value(CpuState& s, T v, unsigned n) {
     constexpr unsigned W = kBits<T>;
     switch (Op) {
         case Sh::Shl: {
@@ -99,15 +102,19 @@ template <class T, Sh Op> T shift_value(CpuState& s, T v, unsigned n) {
         case Sh::Rol: {
             const unsigned r = n % W;
             const T res = r ? static_cast<T>((v << r) | (v >> (W - r))) : v;
-            // OF as for a count of 1 (MSB(v) ^ MSB-1(v)) for every count (Intel).
-            put_cf_of(s, res & 1, msb(v) ^ ((v >> (W - 2)) & 1));
+            // OF as for a count of 1 (MSB(v) ^ MSB-1(v)) for every count by CL;
+            // unchanged for an immediate count > 1 (Intel).
+            const bool of = C == Cnt::Imm && n > 1 ? (materialize(s), (s.rflags & fl::OF) != 0) : msb(v) ^ ((v >> (W - 2)) & 1);
+            put_cf_of(s, res & 1, of);
             return res;
         }
         case Sh::Ror: {
             const unsigned r = n % W;
             const T res = r ? static_cast<T>((v >> r) | (v << (W - r))) : v;
-            // OF as for a count of 1 (LSB(v) ^ MSB(v)) for every count (Intel).
-            put_cf_of(s, msb(res), (v & 1) ^ msb(v));
+            // OF as for a count of 1 (LSB(v) ^ MSB(v)) for every count by CL;
+            // unchanged for an immediate count > 1 (Intel).
+            const bool of = C == Cnt::Imm && n > 1 ? (materialize(s), (s.rflags & fl::OF) != 0) : (v & 1) ^ msb(v);
+            put_cf_of(s, msb(res), of);
             return res;
         }
         case Sh::Rcl:
@@ -146,7 +153,7 @@ template <class T, Sh Op, Cnt C> void grp2(Cpu& c, const DecodedInsn& i) {
         // Flags are computed first; a faulting write puts them back, so the
         // instruction commits nothing.
         const FlagsSnapshot saved(c.s);
-        const T res = shift_value<T, Op>(c.s, v, n);
+        const T res = shift_value<T, Op, C>(c.s, v, n);
         try {
             c.write<T>(lin, res);
         } catch (...) {
@@ -156,7 +163,7 @@ template <class T, Sh Op, Cnt C> void grp2(Cpu& c, const DecodedInsn& i) {
         return;
     }
     const T v = get_reg<T>(c.s, i.rm);
-    set_reg<T>(c.s, i.rm, n == 0 ? v : shift_value<T, Op>(c.s, v, n));
+    set_reg<T>(c.s, i.rm, n == 0 ? v : shift_value<T, Op, C>(c.s, v, n));
 }
 
 // SHLD/SHRD: shift dst, filling from src. n is the masked count, 1..63.
