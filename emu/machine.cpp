@@ -1,0 +1,432 @@
+#include "emu/machine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "devices/rtc_mc146818.h"
+
+namespace bs::emu {
+
+namespace {
+constexpr uint64_t kBiosBase = 0xf0000;
+constexpr uint64_t kFourG = 4 * GiB;
+constexpr uint64_t kMaxFirmware = 16 * MiB;
+
+int64_t rtc_start(const RtcConfig& rtc) {
+    if (rtc.source == RtcConfig::Source::Host) {
+        // Host time enters the guest only here, and only on request (--rtc=host).
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+    return rtc.start_seconds;
+}
+
+unsigned parse_uint(std::string_view s, size_t& i, unsigned digits, const std::string& whole) {
+    unsigned v = 0;
+    for (unsigned k = 0; k < digits; ++k, ++i) {
+        if (i >= s.size() || s[i] < '0' || s[i] > '9')
+            throw std::invalid_argument("--rtc date '" + whole + "' is not YYYY-MM-DD[THH:MM:SS]");
+        v = v * 10 + unsigned(s[i] - '0');
+    }
+    return v;
+}
+}  // namespace
+
+RtcConfig parse_rtc_option(std::string_view text) {
+    RtcConfig cfg;
+    std::string whole(text);
+    if (text == "host") {
+        cfg.source = RtcConfig::Source::Host;
+        return cfg;
+    }
+    if (text.substr(0, 6) != "fixed:")
+        throw std::invalid_argument("--rtc '" + whole + "' must be 'host' or 'fixed:YYYY-MM-DD[THH:MM:SS]'");
+    std::string_view d = text.substr(6);
+    size_t i = 0;
+    auto expect = [&](char c) {
+        if (i >= d.size() || d[i] != c)
+            throw std::invalid_argument("--rtc date '" + whole + "' is not YYYY-MM-DD[THH:MM:SS]");
+        ++i;
+    };
+    unsigned y = parse_uint(d, i, 4, whole);
+    expect('-');
+    unsigned mo = parse_uint(d, i, 2, whole);
+    expect('-');
+    unsigned day = parse_uint(d, i, 2, whole);
+    unsigned h = 0, mi = 0, s = 0;
+    if (i < d.size()) {
+        if (d[i] != 'T' && d[i] != ' ') throw std::invalid_argument("--rtc date '" + whole + "' is not YYYY-MM-DD[THH:MM:SS]");
+        ++i;
+        h = parse_uint(d, i, 2, whole);
+        expect(':');
+        mi = parse_uint(d, i, 2, whole);
+        expect(':');
+        s = parse_uint(d, i, 2, whole);
+        if (i < d.size()) throw std::invalid_argument("--rtc date '" + whole + "' has trailing characters");
+    }
+    static constexpr unsigned kDays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1970 || y > 2099 || mo < 1 || mo > 12 || day < 1 || day > kDays[mo - 1] || h > 23 || mi > 59 || s > 59)
+        throw std::invalid_argument("--rtc date '" + whole + "' is out of range (1970-01-01 .. 2099-12-31)");
+    if (mo == 2 && day == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        throw std::invalid_argument("--rtc date '" + whole + "': " + std::to_string(y) + " is not a leap year");
+    cfg.start_seconds = devices::civil_to_seconds(int(y), mo, day, h, mi, s);
+    return cfg;
+}
+
+Machine::Machine(MachineConfig config)
+    : config_(std::move(config)),
+      clock_(config_.ps_per_insn),
+      ram_(config_.ram_size),
+      pit(clock_),
+      rtc(clock_, rtc_start(config_.rtc)),
+      lapic(clock_),
+      com1(clock_, "com1"),
+      com2(clock_, "com2"),
+      vga(clock_),
+      platform(clock_, pit) {
+    if (config_.firmware.size() > kMaxFirmware)
+        throw std::invalid_argument("firmware image is larger than 16 MiB");
+    if (!config_.firmware.empty()) {
+        // Pad at the front to a multiple of 64 KiB: the image ends at 4 GiB and at 1 MiB.
+        uint64_t size = (config_.firmware.size() + 0xffff) & ~uint64_t(0xffff);
+        rom_.assign(size - config_.firmware.size(), 0xff);
+        rom_.insert(rom_.end(), config_.firmware.begin(), config_.firmware.end());
+    }
+    wire_devices();
+    register_ports();
+    register_mmio();
+    fill_cmos();
+    fill_fw_cfg();
+}
+
+Machine::~Machine() = default;
+
+void Machine::wire_devices() {
+    pit.irq0.connect([this](bool l) { set_isa_irq(0, l); });
+    kbd.irq1.connect([this](bool l) { set_isa_irq(1, l); });
+    com2.irq.connect([this](bool l) { set_isa_irq(3, l); });
+    com1.irq.connect([this](bool l) { set_isa_irq(4, l); });
+    rtc.irq8.connect([this](bool l) { set_isa_irq(8, l); });
+    kbd.irq12.connect([this](bool l) { set_isa_irq(12, l); });
+
+    pic.master.int_out.connect([this](bool l) { lapic.set_lint(0, l); });
+    lapic.on_change = [this] { interrupt_changed(); };
+    lapic.on_level_eoi = [this](uint8_t v) { ioapic.eoi(v); };
+    ioapic.deliver = [this](const devices::IoApic::Message& m) {
+        bool lowest = m.delivery_mode == 1;
+        if (!lowest && !lapic.matches_destination(m.dest, m.logical)) {
+            spdlog::debug("ioapic: message vector {:#x} to {} destination {:#x} reaches no CPU", m.vector,
+                          m.logical ? "logical" : "physical", m.dest);
+            return;
+        }
+        switch (m.delivery_mode) {
+        case 0:
+        case 1: lapic.deliver_fixed(m.vector, m.level); break;
+        case 4: lapic.deliver_nmi(); break;
+        default:
+            spdlog::warn("ioapic: unimplemented: ExtINT delivery through the IOAPIC (vector {:#x})", m.vector);
+            break;
+        }
+    };
+
+    auto reset_req = [this] {
+        request_ = Request::Reset;
+        interrupt_changed();
+    };
+    kbd.on_reset_request = reset_req;
+    platform.on_reset_request = reset_req;
+    kbd.on_a20 = [this](bool on) { set_a20(on); };
+    platform.on_a20 = [this](bool on) { set_a20(on); };
+    platform.on_exit = [this](int status) {
+        request_ = Request::Exit;
+        exit_status_ = status;
+        interrupt_changed();
+    };
+    platform.on_poweroff = [this] {
+        request_ = Request::PowerOff;
+        interrupt_changed();
+    };
+}
+
+void Machine::register_ports() {
+    using W = PortBus::Width;
+    auto byte_dev = [](auto rd, auto wr) {
+        return std::make_pair(PortBus::ReadFn([rd](uint16_t p, unsigned) -> uint32_t { return rd(p); }),
+                              PortBus::WriteFn([wr](uint16_t p, unsigned, uint32_t v) { wr(p, uint8_t(v)); }));
+    };
+    {
+        auto [r, w] = byte_dev([this](uint16_t p) { return pic.io_read(p); },
+                               [this](uint16_t p, uint8_t v) { pic.io_write(p, v); });
+        io_.add(0x20, 2, "pic-master", r, w);
+        io_.add(0xa0, 2, "pic-slave", r, w);
+        io_.add(0x4d0, 2, "elcr", r, w);
+    }
+    {
+        auto [r, w] = byte_dev([this](uint16_t p) { return pit.read(p - 0x40); },
+                               [this](uint16_t p, uint8_t v) { pit.write(p - 0x40, v); });
+        io_.add(0x40, 4, "pit", r, w);
+    }
+    {
+        auto [r, w] = byte_dev([this](uint16_t p) { return kbd.read(p - 0x60); },
+                               [this](uint16_t p, uint8_t v) { kbd.write(p - 0x60, v); });
+        io_.add(0x60, 1, "i8042-data", r, w);
+        io_.add(0x64, 1, "i8042-cmd", r, w);
+    }
+    {
+        auto [r, w] = byte_dev([this](uint16_t p) { return rtc.read(p - 0x70); },
+                               [this](uint16_t p, uint8_t v) { rtc.write(p - 0x70, v); });
+        io_.add(0x70, 2, "rtc", r, w);
+    }
+    {
+        auto [r, w] = byte_dev([this](uint16_t p) { return com1.read(p - 0x3f8); },
+                               [this](uint16_t p, uint8_t v) { com1.write(p - 0x3f8, v); });
+        io_.add(0x3f8, 8, "com1", r, w);
+    }
+    {
+        auto [r, w] = byte_dev([this](uint16_t p) { return com2.read(p - 0x2f8); },
+                               [this](uint16_t p, uint8_t v) { com2.write(p - 0x2f8, v); });
+        io_.add(0x2f8, 8, "com2", r, w);
+    }
+    {
+        auto [r, w] = byte_dev([this](uint16_t p) { return vga.io_read(p); },
+                               [this](uint16_t p, uint8_t v) { vga.io_write(p, v); });
+        io_.add(0x3b4, 2, "vga-mono-crtc", r, w);
+        io_.add(0x3ba, 1, "vga-mono-status", r, w);
+        io_.add(0x3c0, 0x10, "vga", r, w);
+        io_.add(0x3d4, 2, "vga-crtc", r, w);
+        io_.add(0x3da, 1, "vga-status", r, w);
+    }
+    auto plat_r = [this](uint16_t p, unsigned size) { return platform.io_read(p, size); };
+    auto plat_w = [this](uint16_t p, unsigned size, uint32_t v) { platform.io_write(p, size, v); };
+    io_.add(0x61, 1, "port61", plat_r, plat_w);
+    io_.add(0x80, 1, "post", plat_r, plat_w);
+    io_.add(0x92, 1, "port92", plat_r, plat_w);
+    io_.add(0xe9, 1, "debugcon", plat_r, plat_w);
+    io_.add(0xf4, 4, "isa-debug-exit", plat_r, [this](uint16_t p, unsigned size, uint32_t v) {
+        if (p == 0xf4) platform.io_write(p, size, v);  // one exit per access, whatever its width
+    }, W::Any);
+    io_.add(0x600, 0x0c, "acpi-pm", plat_r, plat_w, W::Any);
+    io_.add(0xcf8, 8, "pci-conf", plat_r, plat_w, W::Any);
+    io_.add(0x510, 2, "fw_cfg",
+            [this](uint16_t p, unsigned size) { return fw_cfg.io_read(p, size); },
+            [this](uint16_t p, unsigned size, uint32_t v) { fw_cfg.io_write(p, size, v); }, W::Any);
+}
+
+void Machine::register_mmio() {
+    mmio_.add(devices::LocalApic::kDefaultBase, 0x1000, "lapic",
+              [this](uint64_t off, unsigned size) -> uint64_t {
+                  if (!lapic.hw_enabled()) return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+                  return lapic.mmio_read(uint32_t(off), size);
+              },
+              [this](uint64_t off, unsigned size, uint64_t v) {
+                  if (lapic.hw_enabled()) lapic.mmio_write(uint32_t(off), size, v);
+              });
+    mmio_.add(devices::IoApic::kBase, 0x1000, "ioapic",
+              [this](uint64_t off, unsigned size) { return ioapic.mmio_read(uint32_t(off), size); },
+              [this](uint64_t off, unsigned size, uint64_t v) { ioapic.mmio_write(uint32_t(off), size, v); });
+}
+
+void Machine::fill_cmos() {
+    // As QEMU's pc_cmos_init, which SeaBIOS and old kernels read.
+    rtc.set_cmos(0x15, 640 & 0xff);
+    rtc.set_cmos(0x16, 640 >> 8);
+    uint64_t ext_kb = ram_.below_4g() / KiB;
+    ext_kb = ext_kb > 1024 ? ext_kb - 1024 : 0;
+    if (ext_kb > 65535) ext_kb = 65535;
+    rtc.set_cmos(0x17, uint8_t(ext_kb));
+    rtc.set_cmos(0x18, uint8_t(ext_kb >> 8));
+    rtc.set_cmos(0x30, uint8_t(ext_kb));
+    rtc.set_cmos(0x31, uint8_t(ext_kb >> 8));
+    uint64_t above16 = ram_.below_4g() > 16 * MiB ? (ram_.below_4g() - 16 * MiB) / (64 * KiB) : 0;
+    if (above16 > 65535) above16 = 65535;
+    rtc.set_cmos(0x34, uint8_t(above16));
+    rtc.set_cmos(0x35, uint8_t(above16 >> 8));
+    uint64_t high = ram_.above_4g() / (64 * KiB);
+    rtc.set_cmos(0x5b, uint8_t(high));
+    rtc.set_cmos(0x5c, uint8_t(high >> 8));
+    rtc.set_cmos(0x5d, uint8_t(high >> 16));
+    rtc.set_cmos(0x5f, uint8_t(config_.cpus - 1));
+    rtc.set_cmos(0x14, 0x06);  // equipment: math coprocessor, colour 80x25 display... no floppies
+    rtc.set_cmos(0x10, 0x00);  // no floppy drives
+    rtc.set_cmos(0x12, 0x00);  // no hard disks in the CMOS table
+}
+
+void Machine::fill_fw_cfg() {
+    using F = devices::FwCfg;
+    fw_cfg.set_u64(F::kRamSize, ram_.size());
+    fw_cfg.set_u16(F::kNbCpus, uint16_t(config_.cpus));
+    fw_cfg.set_u16(F::kMaxCpus, uint16_t(config_.cpus));
+    fw_cfg.set_u16(F::kNoGraphic, 1);
+    fw_cfg.set_u16(F::kBootMenu, 0);
+    fw_cfg.set_bytes(F::kNuma, std::vector<uint8_t>(8 * (1 + config_.cpus), 0));  // no NUMA nodes
+    fw_cfg.set_u32(F::kIrq0Override, 1);
+    std::vector<uint8_t> e;
+    auto put = [&](uint64_t v, unsigned n) {
+        for (unsigned i = 0; i < n; ++i) e.push_back(uint8_t(v >> (8 * i)));
+    };
+    // etc/e820 as QEMU fills it: RAM entries only; the firmware adds its own holes.
+    put(0, 8);
+    put(ram_.below_4g(), 8);
+    put(1, 4);
+    if (ram_.above_4g()) {
+        put(kFourG, 8);
+        put(ram_.above_4g(), 8);
+        put(1, 4);
+    }
+    fw_cfg.add_file("etc/e820", std::move(e));
+}
+
+std::vector<E820Entry> Machine::e820() const {
+    std::vector<E820Entry> m;
+    m.push_back({0, 0x9fc00, 1});
+    m.push_back({0x9fc00, 0x400, 2});  // extended BIOS data area
+    m.push_back({0xf0000, 0x10000, 2});  // BIOS
+    if (ram_.below_4g() > MiB) m.push_back({MiB, ram_.below_4g() - MiB, 1});
+    m.push_back({devices::IoApic::kBase, 0x1000, 2});
+    m.push_back({devices::LocalApic::kDefaultBase, 0x1000, 2});
+    if (!rom_.empty()) m.push_back({kFourG - rom_.size(), rom_.size(), 2});
+    if (ram_.above_4g()) m.push_back({kFourG, ram_.above_4g(), 1});
+    return m;
+}
+
+void Machine::set_isa_irq(unsigned irq, bool level) {
+    pic.set_irq(irq, level);
+    ioapic.set_irq(irq == 0 ? 2 : irq, level);
+}
+
+bool Machine::intr_pending() const {
+    if (lapic.pending_vector() >= 0) return true;
+    return lapic.accepts_pic() && pic.intr();
+}
+
+uint8_t Machine::acknowledge() {
+    if (lapic.pending_vector() >= 0) return lapic.acknowledge();
+    if (lapic.accepts_pic()) return pic.acknowledge();
+    return lapic.acknowledge();  // spurious vector
+}
+
+bool Machine::nmi_pending() const { return lapic.nmi_pending(); }
+
+void Machine::acknowledge_nmi() { lapic.clear_nmi(); }
+
+void Machine::raise_nmi() {
+    if (rtc.nmi_disabled()) {
+        spdlog::debug("machine: NMI masked by port 0x70 bit 7");
+        return;
+    }
+    lapic.set_lint(1, true);
+    lapic.set_lint(1, false);
+    // With LINT1 masked or not in NMI mode, the APIC drops it (as hardware).
+}
+
+void Machine::set_a20(bool on) {
+    if (on == a20_) return;
+    a20_ = on;
+    platform.set_a20(on);
+    spdlog::debug("machine: A20 {}", on ? "enabled" : "masked");
+    if (on_memory_map_change) on_memory_map_change();
+}
+
+void Machine::reset() {
+    request_ = Request::None;
+    pic.reset();
+    pit.reset();
+    rtc.reset();
+    lapic.reset();
+    ioapic.reset();
+    com1.reset();
+    com2.reset();
+    vga.reset();
+    kbd.reset();
+    platform.reset();
+    fw_cfg.reset();
+    set_a20(true);
+    interrupt_changed();
+}
+
+uint8_t* Machine::host_ptr(uint64_t pa, bool* writable) {
+    pa = mask_a20(pa);
+    *writable = true;
+    if (pa >= devices::VgaText::kVramBase && pa < devices::VgaText::kVramBase + devices::VgaText::kVramSize)
+        return vga.vram() + (pa - devices::VgaText::kVramBase);
+    if (pa >= kBiosBase && pa < MiB && !rom_.empty()) {
+        *writable = false;
+        return rom_.data() + rom_.size() - (MiB - pa);
+    }
+    if (!rom_.empty() && pa < kFourG && pa >= kFourG - rom_.size()) {
+        *writable = false;
+        return rom_.data() + (pa - (kFourG - rom_.size()));
+    }
+    uint64_t off = ram_.offset_of(pa);
+    if (off != ~0ull) return ram_.at(off);
+    return nullptr;
+}
+
+cpu::PhysPage Machine::page(uint64_t pa) {
+    bool w = false;
+    uint8_t* p = host_ptr(pa & ~0xfffull, &w);
+    return cpu::PhysPage{p, p ? w : false};
+}
+
+uint64_t Machine::mmio_read(uint64_t pa, unsigned size) {
+    bool w;
+    if (host_ptr(pa, &w)) {
+        // Backed memory reached through the slow path (e.g. a page-crossing access).
+        uint64_t v = 0;
+        for (unsigned i = 0; i < size; ++i) {
+            uint8_t* b = host_ptr(pa + i, &w);
+            v |= uint64_t(b ? *b : 0xff) << (8 * i);
+        }
+        return v;
+    }
+    return mmio_.read(mask_a20(pa), size);
+}
+
+void Machine::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
+    bool w;
+    if (host_ptr(pa, &w)) {
+        for (unsigned i = 0; i < size; ++i) {
+            uint8_t* b = host_ptr(pa + i, &w);
+            if (b && w) *b = uint8_t(value >> (8 * i));
+            else if (b) spdlog::debug("machine: write to ROM at {:#x} dropped", pa + i);
+        }
+        return;
+    }
+    mmio_.write(mask_a20(pa), size, value);
+}
+
+uint32_t Machine::io_in(uint16_t port, unsigned size) { return io_.read(port, size); }
+
+void Machine::io_out(uint16_t port, unsigned size, uint32_t value) { io_.write(port, size, value); }
+
+bool Machine::write_phys(uint64_t pa, const void* data, uint64_t len) {
+    if (!ram_.contains(pa, len)) return false;
+    if (len) std::memcpy(ram_.at(ram_.offset_of(pa)), data, len);
+    return true;
+}
+
+bool Machine::fill_phys(uint64_t pa, uint8_t value, uint64_t len) {
+    if (!ram_.contains(pa, len)) return false;
+    if (len) std::memset(ram_.at(ram_.offset_of(pa)), value, len);
+    return true;
+}
+
+bool Machine::read_phys(uint64_t pa, void* data, uint64_t len) const {
+    if (!ram_.contains(pa, len)) return false;
+    if (len) std::memcpy(data, ram_.at(ram_.offset_of(pa)), len);
+    return true;
+}
+
+std::string Machine::dump() const {
+    std::string s = "machine: now=" + std::to_string(clock_.now()) + " ns, next event=" +
+                    (clock_.next_deadline() == Clock::kNever ? std::string("none")
+                                                             : std::to_string(clock_.next_deadline())) +
+                    ", a20=" + (a20_ ? "on" : "off") + ", ram=" + std::to_string(ram_.size()) + "\n";
+    s += pic.dump() + "\n" + pit.dump() + rtc.dump() + "\n" + lapic.dump() + ioapic.dump() + com1.dump() + "\n" +
+         com2.dump() + "\n" + vga.dump() + "\n" + kbd.dump() + "\n" + platform.dump() + "\n" + fw_cfg.dump() + "\n";
+    return s;
+}
+
+}  // namespace bs::emu
