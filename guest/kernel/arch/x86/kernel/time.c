@@ -20,7 +20,7 @@
 
 volatile u64 jiffies;
 u64 tsc_khz;
-static u64 tsc_at_calibration;
+static u64 tsc_at_calibration, ns_at_calibration;	/* keep the clock continuous */
 u64 boot_time_sec;
 
 u64 ktime_get_ns(void)
@@ -28,7 +28,7 @@ u64 ktime_get_ns(void)
 	if (!tsc_khz)
 		return jiffies * (1000000000 / HZ);
 	u64 d = rdtsc() - tsc_at_calibration;
-	return (d / tsc_khz) * 1000000 + (d % tsc_khz) * 1000000 / tsc_khz;
+	return ns_at_calibration + (d / tsc_khz) * 1000000 + (d % tsc_khz) * 1000000 / tsc_khz;
 }
 
 static void timer_interrupt(int irq, void *dev)
@@ -56,6 +56,8 @@ void __init tsc_init(void)
 	while (!(inb(PORT_B) & 0x20) && ++loops < 100000000)
 		;
 	t2 = rdtsc();
+	ns_at_calibration = jiffies * (1000000000 / HZ);
+	tsc_at_calibration = t2;
 	if (loops >= 100000000 || t2 <= t1) {
 		tsc_khz = 1000000;
 		pr_warn("tsc: PIT channel 2 never reached terminal count; ASSUMING 1000 MHz\n");
@@ -64,7 +66,6 @@ void __init tsc_init(void)
 		pr_info("tsc: Detected %lu.%03lu MHz processor (PIT channel 2 calibration, %lu polls)\n",
 			tsc_khz / 1000, tsc_khz % 1000, loops);
 	}
-	tsc_at_calibration = t1;
 }
 
 void __init time_init(void)

@@ -1,0 +1,132 @@
+#!/bin/sh
+# boot_qemu.sh CASE GUEST_DIR - boot the guest on QEMU and check the serial log.
+#
+# Cases:
+#   full      the normal boot: every start_kernel step, every initcall level,
+#             /sbin/init and its child, power-off with exit status 0
+#   init      init=/bin/nonexistent falls back to /sbin/init
+#   noinit    an initramfs without any init: "No working init found" panic
+#   rdinit    rdinit=/bin/hello runs that program as pid 1
+# Exits 77 (CTest SKIP_RETURN_CODE) when qemu-system-x86_64 is missing.
+set -u
+CASE="$1"
+G="$2"
+QEMU=$(command -v qemu-system-x86_64) || { echo "SKIP: qemu-system-x86_64 not installed"; exit 77; }
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+
+boot() {	# boot INITRD APPEND -> $LOG, $STATUS
+	timeout 30 "$QEMU" -kernel "$G/bzImage" -initrd "$1" -append "$2" -m 128M \
+		-serial stdio -display none -monitor none -no-reboot -nodefaults >"$LOG" 2>&1 </dev/null
+	STATUS=$?
+}
+
+fail() { echo "FAIL: $*"; echo "----- serial log -----"; cat "$LOG"; exit 1; }
+
+# expect_in_order PATTERN... : each extended regexp must match a line after the previous match
+expect_in_order() {
+	line=0
+	for pat in "$@"; do
+		n=$(tail -n +$((line + 1)) "$LOG" | grep -n -E -m1 -- "$pat" | cut -d: -f1)
+		[ -n "$n" ] || fail "expected, in order after line $line: /$pat/"
+		line=$((line + n))
+	done
+}
+
+case "$CASE" in
+full)
+	boot "$G/initramfs.cpio" "console=ttyS0 initcall_debug loglevel=8 greeting=hello-env extra-arg"
+	[ "$STATUS" = 0 ] || fail "QEMU exit status $STATUS, expected 0 (power-off through port 0x604)"
+	expect_in_order \
+		'^Bootscope setup: boot protocol' \
+		'E820 entries; enabling A20, entering protected mode' \
+		'Linux version 0\.1\.0-bootscope' \
+		'BIOS-provided physical RAM map:' \
+		'BIOS-e820: \[mem 0x0000000000000000-0x[0-9a-f]+\] usable' \
+		'memblock_reserve: kernel image' \
+		'RAMDISK: \[mem ' \
+		'paging_init: direct map' \
+		'mapped APIC to' \
+		'Kernel command line: console=ttyS0 initcall_debug' \
+		'trap_init: IDT with 256 gates' \
+		'Built 1 zonelists' \
+		'Memory: [0-9]+K/[0-9]+K available' \
+		'kmem_cache_init: slab allocator up' \
+		'sched_init: round-robin runqueue' \
+		'i8259A: remapped IRQ 0-15' \
+		'clocksource: PIT channel 0 at 100 Hz' \
+		'tsc: Detected [0-9.]+ MHz' \
+		'printk: console \[ttyS0\] enabled, replayed' \
+		'Calibrating delay loop\.\.\. [0-9.]+ BogoMIPS' \
+		'rtc: CMOS clock reads' \
+		'fork_init: task_struct is' \
+		'proc_caches_init:' \
+		'buffer_init:' \
+		'vfs_caches_init:' \
+		'signals_init:' \
+		'proc_root_init:' \
+		'rest_init: kernel_init is pid 1, kthreadd is pid 2' \
+		'smp: Brought up 1 node, 1 CPU' \
+		'driver_init:' \
+		'init_workqueues:' \
+		'initcall level 0: pure' 'calling  init_uts_ns_setup' 'initcall init_uts_ns_setup.* returned 0 after [0-9]+ usecs' \
+		'initcall level 1: core' 'calling  platform_bus_init' \
+		'initcall level 2: postcore' 'calling  tty_chrdev_init' \
+		'initcall level 3: arch' 'calling  add_legacy_pc_devices' \
+		'initcall level 4: subsys' 'calling  vga_driver_init' \
+		'initcall level 5: fs' 'calling  devtmpfs_init' \
+		'initcall level 6: rootfs' 'calling  populate_rootfs' 'Unpacking initramfs\.\.\.' \
+		'initcall level 7: device' 'serial8250: ttyS0 at I/O 0x3f8 .* is a 16550A' \
+		'initcall level 8: late' 'sched: preemption selftest' \
+		'Freeing unused kernel memory: [0-9]+K' \
+		'Write protecting the kernel read-only data' \
+		'Run /sbin/init as init process' \
+		'^init: Hello from /sbin/init! pid 1, ppid 0' \
+		'^init: argv\[1\] = "extra-arg"' \
+		'^init: envp\[[0-9]\] = "greeting=hello-env"' \
+		'^init: uname: Linux bootscope' \
+		'^init: /proc/uptime: [0-9]+\.[0-9]+' \
+		'^init: /etc/motd: Welcome to the Bootscope guest' \
+		'^init: RTC date [0-9]{4}-' \
+		'^init: forked child pid [0-9]+' \
+		'^hello: Hello from /bin/hello!' \
+		'^init: child [0-9]+ exited with status 42' \
+		'^init: all done, powering off' \
+		'reboot: Power down'
+	grep -q 'kthreadd: pid 2 running' "$LOG" || fail "kthreadd did not run"
+	grep -q 'workqueue: first work item ran in kworker/0' "$LOG" || fail "the workqueue did not run"
+	grep -q 'child pid [0-9]* running, exec /bin/hello' "$LOG" || fail "the forked child did not print"
+	;;
+init)
+	boot "$G/initramfs.cpio" "init=/bin/nonexistent"
+	[ "$STATUS" = 0 ] || fail "QEMU exit status $STATUS, expected 0"
+	expect_in_order 'Run /bin/nonexistent as init process' \
+		'Failed to execute /bin/nonexistent\.  Attempting defaults' \
+		'Run /sbin/init as init process' \
+		'^init: Hello from /sbin/init! pid 1' \
+		'reboot: Power down'
+	;;
+noinit)
+	boot "$G/initramfs-noinit.cpio" "panic=-1"
+	# panic=-1 reboots at once; -no-reboot makes QEMU exit instead.
+	[ "$STATUS" = 124 ] && fail "QEMU timed out: the panic did not end the machine"
+	expect_in_order 'Unpacking initramfs' 'Freeing unused kernel memory' \
+		'Run /sbin/init as init process' 'Run /etc/init' 'Run /bin/init' 'Run /bin/sh' \
+		'Kernel panic - not syncing: No working init found\.  Try passing init= option to kernel\.' \
+		'Call Trace:' 'kernel_init\+0x' \
+		'end Kernel panic'
+	;;
+rdinit)
+	boot "$G/initramfs.cpio" "rdinit=/bin/hello"
+	[ "$STATUS" = 0 ] || fail "QEMU exit status $STATUS, expected 0"
+	expect_in_order 'Run /bin/hello as init process' \
+		'^hello: Hello from /bin/hello! pid 1, ppid 0' \
+		'^hello: argv\[0\] = "/bin/hello"' \
+		'^hello: I am pid 1 \(rdinit=\), powering off' \
+		'reboot: Power down'
+	grep -q '^init: ' "$LOG" && fail "/sbin/init ran although rdinit= named another program"
+	;;
+*)
+	echo "unknown case $CASE"; exit 2 ;;
+esac
+echo "PASS: $CASE ($(wc -l <"$LOG") log lines)"
