@@ -153,10 +153,12 @@ DecodeStatus decode(std::span<const uint8_t> bytes, unsigned code_size, DecodedI
         else if (b == 0x67) addrsize_prefix = true;
         else if (b == 0xf0) out.lock = 1;
         else if (b == 0xf2 || b == 0xf3) last_rep = b;
-        else if (b == 0x26) seg_override = ES;
-        else if (b == 0x2e) seg_override = CS;
-        else if (b == 0x36) seg_override = SS;
-        else if (b == 0x3e) seg_override = DS;
+        // In 64-bit mode ES/CS/SS/DS overrides are ignored (SDM Vol. 1 §3.3.7.1):
+        // the default segment stays, and the last FS/GS prefix wins whatever follows.
+        else if (b == 0x26) { if (!mode64) seg_override = ES; }
+        else if (b == 0x2e) { if (!mode64) seg_override = CS; }
+        else if (b == 0x36) { if (!mode64) seg_override = SS; }
+        else if (b == 0x3e) { if (!mode64) seg_override = DS; }
         else if (b == 0x64) seg_override = FS;
         else if (b == 0x65) seg_override = GS;
         else if (mode64 && (b & 0xf0) == 0x40) {
@@ -267,7 +269,13 @@ DecodeStatus decode(std::span<const uint8_t> bytes, unsigned code_size, DecodedI
     // (their bases count as zero, see Cpu::linear).
     unsigned seg = DS;
 
-    if (attrs & fa::OpReg) out.reg = static_cast<uint8_t>((opcode & 7) | (rex_b ? 8 : 0));
+    if (attrs & fa::OpReg) {
+        out.reg = static_cast<uint8_t>((opcode & 7) | (rex_b ? 8 : 0));
+        // B4..B7 without REX: MOV AH..BH, imm8.
+        if (opsize == 1 && !rex && (opcode & 7) >= 4) out.reg = static_cast<uint8_t>(kAH + (opcode & 7) - 4);
+        // F3 90 is PAUSE even with REX.B (no exchange with r8 on hardware): keep rAX.
+        if (map == kMap1 && opcode == 0x90 && last_rep == 0xf3) out.reg = RAX;
+    }
 
     if (has_modrm) {
         ++pos;
@@ -377,6 +385,14 @@ const char* mnemonic(const DecodedInsn& insn) {
     if (!std::strcmp(m, "pusha")) return by_size("pusha", "pusha", "pushad", "pushad");
     if (!std::strcmp(m, "popa")) return by_size("popa", "popa", "popad", "popad");
     if (!std::strcmp(m, "cmpxchg8b")) return os == 8 ? "cmpxchg16b" : "cmpxchg8b";
+    // REX.W forms of SSE moves/inserts/extracts and FXSAVE/FXRSTOR.
+    if (os == 8) {
+        if (!std::strcmp(m, "movd")) return "movq";
+        if (!std::strcmp(m, "pextrd")) return "pextrq";
+        if (!std::strcmp(m, "pinsrd")) return "pinsrq";
+        if (!std::strcmp(m, "fxsave")) return "fxsave64";
+        if (!std::strcmp(m, "fxrstor")) return "fxrstor64";
+    }
     if (!std::strcmp(m, "jrcxz")) return insn.addrsize == 2 ? "jcxz" : insn.addrsize == 4 ? "jecxz" : "jrcxz";
     static constexpr const char* kStrings[][5] = {
         {"movs", "movsb", "movsw", "movsd", "movsq"}, {"stos", "stosb", "stosw", "stosd", "stosq"},
