@@ -186,6 +186,8 @@ bool has_form(const uint8_t* p, size_t n, unsigned code_size, const ZydisDecoded
         if (f->map != map) continue;
         if ((f->attrs & fa::OpReg) ? (f->opcode & ~7) != (z.opcode & ~7) : f->opcode != z.opcode) continue;
         if (f->pfx != kPfxAny && f->pfx != mp) continue;
+        if ((f->attrs & fa::Only64) && code_size != 8) continue;
+        if ((f->attrs & fa::Inv64) && code_size == 8) continue;
         if (has_modrm) {
             if (f->reg >= 0 && f->reg != z.raw.modrm.reg) continue;
             if (f->rm >= 0 && (z.raw.modrm.mod != 3 || f->rm != z.raw.modrm.rm)) continue;
@@ -591,6 +593,97 @@ void random_check(const Comparer& cmp, const Zy& zy, uint64_t count, uint64_t se
 }
 
 // ---------------------------------------------------------------------------
+// Directed edge cases: the decoder rules a random sample may miss (prefix
+// order and redundancy, REX placement, segment overrides in 64-bit mode,
+// VEX/EVEX/XOP escapes and their 32-bit LES/LDS/BOUND/POP aliases, the
+// 15-byte limit, LOCK, hint NOPs, 66 on branches, byte registers). Zero
+// padding up to 15 bytes follows each encoding.
+
+struct Directed {
+    unsigned mode;  // 8, 4, 2
+    const char* bytes;
+};
+
+const Directed kDirected[] = {
+    // Byte registers, XCHG/NOP/PAUSE.
+    {8, "b4 01"}, {8, "b7 ff"}, {8, "40 b4 01"}, {8, "41 b7 01"}, {4, "b5 01"}, {2, "b6 01"},
+    {8, "f3 41 90"}, {8, "f3 48 90"}, {8, "41 90"}, {8, "48 90"}, {8, "66 90"}, {8, "f3 90"}, {8, "90"},
+    {8, "87 c0"}, {8, "86 e0"}, {8, "40 86 e0"}, {8, "0f b6 c4"}, {8, "40 0f b6 c4"}, {8, "0f be e7"},
+    {4, "0f b6 c7"}, {8, "f2 0f 38 f0 c4"}, {8, "f2 40 0f 38 f0 c4"}, {8, "40 f2 0f 38 f0 c4"},
+    // Segment overrides (64-bit: only FS/GS count, the last one wins).
+    {8, "64 26 01 00"}, {8, "26 64 01 00"}, {8, "2e 8b 45 00"}, {8, "3e 8b 04 24"}, {8, "36 8b 00"},
+    {8, "65 64 8b 00"}, {8, "64 65 8b 00"}, {8, "26 a4"}, {8, "64 a4"}, {4, "26 a4"}, {4, "2e 8b 45 00"},
+    {4, "36 8b 00"}, {2, "26 8b 02"}, {2, "3e ff 52 9d"}, {8, "64 a1 00 00 00 00 00 00 00 00"},
+    // REX placement and redundancy.
+    {8, "40 66 01 c0"}, {8, "66 40 01 c0"}, {8, "48 41 01 c0"}, {8, "41 48 01 c0"}, {8, "48 f0 01 00"},
+    {8, "4c 8b 04 24"}, {8, "49 8b 04 24"}, {8, "4a 8b 04 25 00 00 00 00"}, {8, "41 8b 04 25 00 00 00 00"},
+    {8, "41 8b 45 00"}, {8, "41 8b 05 00 00 00 00"}, {8, "67 8b 05 00 00 00 00"}, {8, "67 41 8b 04 25 00 00 00 00"},
+    {8, "67 43 38 04 f5 64 dc 3b e6"},
+    // Redundant and conflicting legacy prefixes, mandatory-prefix selection.
+    {8, "66 66 66 66 66 66 66 66 66 66 66 66 66 66 90"},
+    {8, "66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 90"},
+    {8, "66 66 66 66 66 66 66 66 66 66 66 66 66 66 b8 00 00"},
+    {8, "f3 f2 0f 58 c0"}, {8, "f2 f3 0f 58 c0"}, {8, "66 f3 0f 58 c0"}, {8, "f3 66 0f 58 c0"},
+    {8, "66 f2 0f 10 00"}, {8, "66 0f 10 00"}, {8, "0f 10 00"}, {8, "66 66 0f 6f c1"}, {8, "f3 0f 6f c1"},
+    {8, "f2 0f 6f c1"}, {8, "f3 0f b8 c1"}, {8, "66 f3 0f b8 c1"}, {8, "f2 0f b8 c1"}, {8, "0f b8 c1"},
+    {8, "f3 0f bc c1"}, {8, "f3 0f bd c1"}, {8, "f2 0f bc c1"}, {8, "66 67 f3 a5"}, {8, "f2 a6"},
+    // LOCK.
+    {8, "f0 01 00"}, {8, "f0 01 c0"}, {8, "f0 8b 00"}, {8, "f0 f0 01 00"}, {8, "f0 0f c7 08"},
+    {8, "f0 48 0f c7 08"}, {8, "f0 87 00"}, {8, "f0 0f b1 00"}, {8, "f0 f6 10"}, {8, "f0 f6 00 01"},
+    {8, "f0 0f a3 00"}, {8, "f0 0f ab 00"}, {8, "f0 90"}, {8, "f0 0f 58 00"},
+    // VEX/EVEX/XOP and their legacy aliases.
+    {8, "c4 e1 79 6e c0"}, {8, "c5 f9 6e c0"}, {8, "62 f1 7d 08 6e c0"}, {8, "8f e9 78 c1 c0"},
+    {8, "8f c0"}, {8, "8f 00"}, {8, "c4 00"}, {8, "c5 00"}, {8, "62 00"}, {8, "66 c5 f9 6e c0"},
+    {8, "40 c5 f9 6e c0"}, {4, "c4 00"}, {4, "c5 00"}, {4, "62 00"}, {4, "c4 c0"}, {4, "c5 f9 6e c0"},
+    {4, "62 c0"}, {4, "8f c0"}, {4, "8f e9 78 c1 c0"}, {2, "c4 00"}, {2, "c5 c0"},
+    // Hint NOPs, prefetches, CET.
+    {8, "0f 18 00"}, {8, "0f 18 08"}, {8, "0f 18 20"}, {8, "0f 18 c0"}, {8, "0f 19 00"}, {8, "0f 1a 00"},
+    {8, "0f 1b 00"}, {8, "0f 1c 00"}, {8, "0f 1d 00"}, {8, "0f 1e 00"}, {8, "0f 1f 00"}, {8, "0f 1f 40 00"},
+    {8, "66 0f 1f 44 00 00"}, {8, "0f 1f 84 00 00 00 00 00"}, {8, "66 2e 0f 1f 84 00 00 00 00 00"},
+    {8, "0f 1f c0"}, {8, "0f 1f 08"}, {8, "f3 0f 1e fa"}, {8, "0f 0d 08"}, {4, "f3 0f 1e fb"},
+    // 66 on branches and stack operations (Def64/Force64).
+    {8, "66 e8 00 00 00 00"}, {8, "66 e9 00 00 00 00"}, {8, "66 eb 00"}, {8, "66 0f 84 00 00 00 00"},
+    {8, "66 c3"}, {8, "66 c2 08 00"}, {8, "66 ff d0"}, {8, "ff d0"}, {8, "48 ff d0"}, {8, "66 ff 20"},
+    {8, "66 50"}, {8, "41 50"}, {8, "66 6a 00"}, {8, "66 68 00 00"}, {8, "68 00 00 00 80"}, {8, "66 9c"},
+    {8, "9c"}, {8, "66 0f a0"}, {8, "66 8f c0"}, {8, "c8 10 00 01"}, {8, "66 c8 10 00 01"}, {8, "66 c9"},
+    {8, "e3 00"}, {8, "67 e3 00"}, {8, "e2 fe"}, {8, "67 e2 fe"},
+    // Immediates, moffs, displacements.
+    {8, "48 b8 88 77 66 55 44 33 22 11"}, {8, "48 a1 88 77 66 55 44 33 22 11"}, {8, "67 a1 44 33 22 11"},
+    {8, "66 a1 88 77 66 55 44 33 22 11"}, {8, "48 c7 c0 ff ff ff ff"}, {8, "48 83 c0 ff"}, {8, "66 83 c0 80"},
+    {8, "6b c0 ff"}, {8, "66 69 c0 34 12"}, {8, "c6 c0 ff"}, {8, "f6 c0 ff"}, {8, "66 f7 c0 34 12"},
+    {8, "0f ba e0 3f"}, {8, "0f a4 c0 05"}, {8, "c1 e0 05"}, {8, "d1 e0"}, {8, "8b 44 24 f8"}, {8, "8b 84 24 00 01 00 00"},
+    {8, "48 63 c0"}, {8, "63 c0"}, {8, "8d 00"}, {8, "8d c0"}, {8, "8c c0"}, {8, "8c f8"}, {8, "44 8c c0"},
+    // Misc.
+    {8, "0f c7 08"}, {8, "48 0f c7 08"}, {8, "0f c7 c8"}, {8, "66 48 0f 3a 16 c0 01"}, {8, "66 0f 3a 16 c0 01"},
+    {8, "66 48 0f 6e c0"}, {8, "66 48 0f 7e c0"}, {8, "48 0f ae 00"}, {8, "0f ae 00"}, {8, "0f ae 10"},
+    {8, "d9 c9"}, {8, "41 d9 c9"}, {8, "dd d8"}, {8, "de c1"}, {8, "db e3"}, {8, "9b db e3"}, {8, "df e0"},
+    {8, "0f 0b"}, {8, "0f b9 00"}, {8, "0f ff 00"}, {8, "0f a2"}, {8, "0f 31"}, {8, "0f 01 f9"},
+    {8, "d6"}, {8, "82 c0 01"}, {8, "06"}, {8, "60"}, {8, "40"}, {8, "d4 0a"}, {8, "9a 00 00 00 00 00 00"},
+    {4, "40"}, {4, "48"}, {4, "82 c0 01"}, {4, "60"}, {4, "61"}, {4, "06"}, {4, "07"}, {4, "1f"}, {4, "27"},
+    {4, "d4 0a"}, {4, "d5 0a"}, {4, "63 c0"}, {4, "66 e8 00 00"}, {4, "e3 00"}, {4, "67 e3 00"},
+    {4, "a1 00 00 00 00"}, {4, "67 a1 00 00"}, {4, "8b 05 00 00 00 00"}, {4, "f3 a4"}, {4, "f3 66 a5"},
+    {4, "67 f3 aa"}, {4, "9a 00 00 00 00 00 00"}, {4, "66 9a 00 00 00 00"}, {4, "0f c7 08"},
+    {2, "8b 40 05"}, {2, "8b 06 34 12"}, {2, "67 8b 04 24"}, {2, "66 8b 00"}, {2, "e8 00 00"},
+    {2, "66 e8 00 00 00 00"}, {2, "e3 00"}, {2, "67 e3 00"}, {2, "0f b4 00"}, {2, "9c"}, {2, "66 9c"},
+    {2, "a4"}, {2, "66 a5"}, {2, "6c"}, {2, "ec"}, {2, "c8 10 00 01"}, {2, "8b 46 00"}, {2, "8b 03"},
+};
+
+void directed_check(const Comparer& cmp, const Zy& zy, Tally& t) {
+    ZydisDecodedInstruction z;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    for (const Directed& e : kDirected) {
+        std::vector<uint8_t> b;
+        std::istringstream is(e.bytes);
+        std::string h;
+        while (is >> h) b.push_back(static_cast<uint8_t>(std::stoul(h, nullptr, 16)));
+        if (b.size() < 15) b.resize(15, 0);
+        const unsigned m = e.mode == 8 ? 0 : e.mode == 4 ? 1 : 2;
+        const bool zok = ZYAN_SUCCESS(ZydisDecoderDecodeFull(&zy.dec[m], b.data(), b.size(), &z, ops));
+        t.add(cmp.compare(b.data(), b.size(), e.mode, zok, z, ops), e.mode == 8 ? "64" : e.mode == 4 ? "32" : "16", b.data());
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Baseline.
 
 std::map<std::string, std::string> read_baseline(const std::string& path, bool& ok) {
@@ -707,9 +800,14 @@ int main(int argc, char** argv) {
         std::printf("\n");
     }
 
-    // Merge both checks' disagreements.
+    Tally dir;
+    std::printf("\n== (3) Directed edge cases: %zu encodings\n", std::size(kDirected));
+    directed_check(cmp, zy, dir);
+    print_classes("Agreement per class:", dir);
+
+    // Merge the checks' disagreements.
     std::map<std::string, Example> in, out;
-    for (const Tally* t : {&elf, &rnd}) {
+    for (const Tally* t : {&elf, &rnd, &dir}) {
         for (const auto& [k, e] : t->diffs) {
             auto& dst = kInScope.count(e.cls) ? in : out;
             auto [it, fresh] = dst.emplace(k, e);
