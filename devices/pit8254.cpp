@@ -25,6 +25,9 @@ void Pit8254::reset() {
     for (unsigned i = 0; i < 3; ++i) {
         ch_[i] = Channel{};
         ch_[i].gate = (i != 2);
+        // Power-on state: square-wave mode waiting for a count, OUT high (so
+        // the first programming of mode 2 or 3 makes no spurious edge).
+        ch_[i].mode = 3;
     }
     clock_.cancel(ev_);
     update_irq();

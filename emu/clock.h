@@ -67,13 +67,22 @@ public:
         run_due();
     }
 
-    // Moves time forward to `t` (never backwards) and runs due events.
+    // Moves time forward to `t` (never backwards), stopping at each event's
+    // deadline on the way so that callbacks see now() == their deadline.
     void advance_to(uint64_t t) {
+        for (;;) {
+            uint64_t d = next_deadline();
+            if (d > t) break;
+            if (d > now_) {
+                now_ = d;
+                frac_ps_ = 0;
+            }
+            run_due();
+        }
         if (t > now_) {
             now_ = t;
             frac_ps_ = 0;
         }
-        run_due();
     }
 
     // HLT-skip: jumps to the next deadline and runs it. Returns false (and
