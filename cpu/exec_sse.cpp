@@ -26,6 +26,7 @@
 #include <immintrin.h>
 
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -189,7 +190,7 @@ inline V opaque(V v) {
 }
 
 // How the result lanes of an operation depend on its input lanes, to find
-// each lane's own flags when an unmasked overflow needs them.
+// each lane's own flags when an unmasked overflow or underflow needs them.
 enum class Lanes : uint8_t {
     Whole,     // one result (scalar ops, conversions to one value)
     Ps,        // lane k from lane k of both inputs, 4 x 32 bits
@@ -198,7 +199,24 @@ enum class Lanes : uint8_t {
     HPd,       // HADDPD/HSUBPD
     AddSubPs,  // ADDSUBPS: even lanes subtract, odd lanes add
     AddSubPd,
-    Keep,      // DPPS/DPPD: the silicon reports every flag of the chain
+    Keep,      // DPPS/DPPD: a chain of steps, not modelled lane by lane
+};
+
+// How to tell whether a lane's result is inexact with an unbounded exponent
+// (what PE reports for a lane that raised an unmasked OE or UE): the
+// operation is rerun on inputs rescaled into the normal range.
+enum class Exact : uint8_t {
+    None,          // cannot overflow or underflow
+    NoneF = None, NoneD = None,
+    AddF, AddD,    // add/sub family: halve both inputs (an underflowing sum is exact)
+    MulF, MulD,    // normalise both inputs to [1, 2)
+    DivF, DivD,
+    CvtD,          // double to float: normalise the source
+};
+
+struct FpKind {
+    Lanes lanes;
+    Exact exact;
 };
 
 template <class F> std::pair<V, uint32_t> on_host(uint32_t mxcsr, F& f, V a, V b) {
@@ -246,38 +264,87 @@ template <Lanes L> std::pair<V, V> isolate_lane(V a, V b, unsigned k) {
 template <Lanes L> constexpr unsigned kLaneCount =
     L == Lanes::Ps || L == Lanes::HPs || L == Lanes::AddSubPs ? 4 : L == Lanes::Pd || L == Lanes::HPd || L == Lanes::AddSubPd ? 2 : 1;
 
+template <class T> T normalised(T x) {
+    if (!std::isfinite(x) || x == 0) return x;
+    return std::ldexp(x, -std::ilogb(x));
+}
+
+inline V map_lanes_f(V v, float (*g)(float)) {
+    Xmm x = to_xmm(v);
+    for (float& e : x.f) e = g(e);
+    return from_xmm(x);
+}
+inline V map_lanes_d(V v, double (*g)(double)) {
+    Xmm x = to_xmm(v);
+    for (double& e : x.f64) e = g(e);
+    return from_xmm(x);
+}
+
+// Whether the lane computed by f(a, b) is inexact with an unbounded exponent.
+template <Exact E, class F> bool inexact_unbounded(F& f, V a, V b, bool overflow) {
+    constexpr uint32_t kDefault = 0x1f80;  // round to nearest, no DAZ/FTZ
+    auto half_f = [](float x) { return x * 0.5f; };
+    auto half_d = [](double x) { return x * 0.5; };
+    switch (E) {
+        case Exact::AddF:
+            if (!overflow) return false;
+            return on_host(kDefault, f, map_lanes_f(a, half_f), map_lanes_f(b, half_f)).second & mx::PE;
+        case Exact::AddD:
+            if (!overflow) return false;
+            return on_host(kDefault, f, map_lanes_d(a, half_d), map_lanes_d(b, half_d)).second & mx::PE;
+        case Exact::MulF:
+        case Exact::DivF:
+            return on_host(kDefault, f, map_lanes_f(a, normalised<float>), map_lanes_f(b, normalised<float>)).second & mx::PE;
+        case Exact::MulD:
+        case Exact::DivD:
+        case Exact::CvtD:
+            return on_host(kDefault, f, map_lanes_d(a, normalised<double>), map_lanes_d(b, normalised<double>)).second & mx::PE;
+        case Exact::None: break;
+    }
+    return false;
+}
+
 // The flags the silicon reports when some exception is unmasked; `flags`
-// are those of the all-masked run (SDM Vol. 1 §11.5.2; checked on the host).
-template <Lanes L, class F> uint32_t unmasked_flags(uint32_t mxcsr, F& f, V a, V b, uint32_t flags) {
+// are those of the all-masked run (SDM Vol. 1 §11.5.2, and measured):
+// - an unmasked pre-computation exception (IE, DE, ZE) reports only those;
+// - with UM unmasked a tiny result raises UE even when exact (the masked
+//   FTZ mode flags tininess, so that run detects it);
+// - a lane raising an unmasked OE or UE reports PE when its result is
+//   inexact with an unbounded exponent, whatever the denormalised or
+//   overflowed result would have been.
+template <FpKind K, class F> uint32_t unmasked_flags(uint32_t mxcsr, F& f, V a, V b, uint32_t flags) {
     const uint32_t unmasked = ~(mxcsr >> mx::MaskShift) & mx::Flags;
-    // An unmasked pre-computation exception: only those are reported.
     if (flags & unmasked & mx::Pre) return flags & mx::Pre;
-    // Unmasked underflow: tiny results count even when exact. The masked
-    // FTZ mode flags tininess itself.
-    if ((unmasked & mx::UE) && !(flags & mx::UE)) {
-        if (on_host(mxcsr | mx::FTZ, f, a, b).second & mx::UE) flags |= mx::UE;
-    }
-    // Unmasked overflow: the overflowing lanes do not report inexact.
-    if ((unmasked & mx::OE) && !(unmasked & mx::PE) && (flags & mx::OE) && L != Lanes::Keep) {
-        uint32_t pe = 0;
-        for (unsigned k = 0; k < kLaneCount<L>; ++k) {
-            const auto [la, lb] = isolate_lane<L>(a, b, k);
-            const uint32_t lf = on_host(mxcsr, f, la, lb).second;
-            if (!(lf & mx::OE)) pe |= lf & mx::PE;
+    const bool om = unmasked & mx::OE, um = unmasked & mx::UE;
+    const bool tiny_any = um && (on_host(mxcsr | mx::FTZ, f, a, b).second & mx::UE);
+    if (!((om && (flags & mx::OE)) || tiny_any)) return flags;
+    if constexpr (K.lanes == Lanes::Keep || K.exact == Exact::None) {
+        return tiny_any ? flags | mx::UE : flags;
+    } else {
+        uint32_t out = 0;
+        for (unsigned k = 0; k < kLaneCount<K.lanes>; ++k) {
+            const auto [la, lb] = isolate_lane<K.lanes>(a, b, k);
+            uint32_t lf = on_host(mxcsr, f, la, lb).second;
+            const bool tiny = um && (on_host(mxcsr | mx::FTZ, f, la, lb).second & mx::UE);
+            if (tiny) lf |= mx::UE;
+            if ((om && (lf & mx::OE)) || tiny) {
+                lf &= ~mx::PE;
+                if (inexact_unbounded<K.exact>(f, la, lb, lf & mx::OE)) lf |= mx::PE;
+            }
+            out |= lf;
         }
-        flags = (flags & ~mx::PE) | pe;
+        return out;
     }
-    return flags;
 }
 
 // Runs f(a, b) under the guest's MXCSR, accumulates its exception flags and
 // raises #XM/#UD on an unmasked one (then the caller writes nothing).
-template <Lanes L = Lanes::Whole, class F> V fp_run(Cpu& c, F f, V a, V b) {
+template <FpKind K = FpKind{Lanes::Whole, Exact::None}, class F> V fp_run(Cpu& c, F f, V a, V b) {
     const uint32_t m = c.s.mxcsr;
     auto [r, flags] = on_host(m, f, a, b);
     const uint32_t unmasked = ~(m >> mx::MaskShift) & mx::Flags;
     if ((flags & unmasked) || (unmasked & mx::UE)) {
-        flags = unmasked_flags<L>(m, f, a, b, flags);
+        flags = unmasked_flags<K>(m, f, a, b, flags);
         if (flags & unmasked) {
             c.s.mxcsr |= flags;
             raise((c.s.cr4 & cr4::OSXMMEXCPT) ? kXM : kUD);
@@ -305,16 +372,16 @@ template <Op2i F, Src S = kA16> void h_opi(Cpu& c, const DecodedInsn& i) {
 }
 
 // xmm = F(xmm, xmm/m) on the host FPU.
-template <Op2 F, Src S, Lanes L> void h_fp(Cpu& c, const DecodedInsn& i) {
+template <Op2 F, Src S, FpKind K> void h_fp(Cpu& c, const DecodedInsn& i) {
     const V b = src(c, i, S);
-    set_x(c, i.reg, fp_run<L>(c, [](V x, V y) { return F(x, y); }, get_x(c, i.reg), b));
+    set_x(c, i.reg, fp_run<K>(c, [](V x, V y) { return F(x, y); }, get_x(c, i.reg), b));
 }
 
 // xmm = F(xmm, xmm/m, imm8) on the host FPU.
-template <Op2i F, Src S, Lanes L> void h_fpi(Cpu& c, const DecodedInsn& i) {
+template <Op2i F, Src S, FpKind K> void h_fpi(Cpu& c, const DecodedInsn& i) {
     const V b = src(c, i, S);
     const uint8_t n = static_cast<uint8_t>(i.imm);
-    set_x(c, i.reg, fp_run<L>(c, [n](V x, V y) { return F(x, y, n); }, get_x(c, i.reg), b));
+    set_x(c, i.reg, fp_run<K>(c, [n](V x, V y) { return F(x, y, n); }, get_x(c, i.reg), b));
 }
 
 // A table of a host instruction's variants by immediate (the immediate is
@@ -330,6 +397,13 @@ template <class S, size_t N> inline constexpr auto kImmTable = imm_table<S>(std:
         (void)b;                            \
         return expr;                        \
     }
+// Commutative operations go through asm: GCC would swap the operands of the
+// intrinsics, and which NaN an x86 instruction returns depends on the order.
+#define ASM_OP(insn)                                  \
+    V insn(V a, V b) {                                \
+        asm(#insn " %[b], %[a]" : [a] "+x"(a) : [b] "x"(b)); \
+        return a;                                     \
+    }
 #define OP4(name, expr)                     \
     BS_SSE4 V name(V a, V b) {              \
         (void)a;                            \
@@ -339,18 +413,18 @@ template <class S, size_t N> inline constexpr auto kImmTable = imm_table<S>(std:
 
 // ---------------------------------------------------------------- floating-point operations
 
-OP(addps, vi(_mm_add_ps(ps(a), ps(b))))
-OP(addpd, vi(_mm_add_pd(pd(a), pd(b))))
-OP(addss, vi(_mm_add_ss(ps(a), ps(b))))
-OP(addsd, vi(_mm_add_sd(pd(a), pd(b))))
+ASM_OP(addps)
+ASM_OP(addpd)
+ASM_OP(addss)
+ASM_OP(addsd)
 OP(subps, vi(_mm_sub_ps(ps(a), ps(b))))
 OP(subpd, vi(_mm_sub_pd(pd(a), pd(b))))
 OP(subss, vi(_mm_sub_ss(ps(a), ps(b))))
 OP(subsd, vi(_mm_sub_sd(pd(a), pd(b))))
-OP(mulps, vi(_mm_mul_ps(ps(a), ps(b))))
-OP(mulpd, vi(_mm_mul_pd(pd(a), pd(b))))
-OP(mulss, vi(_mm_mul_ss(ps(a), ps(b))))
-OP(mulsd, vi(_mm_mul_sd(pd(a), pd(b))))
+ASM_OP(mulps)
+ASM_OP(mulpd)
+ASM_OP(mulss)
+ASM_OP(mulsd)
 OP(divps, vi(_mm_div_ps(ps(a), ps(b))))
 OP(divpd, vi(_mm_div_pd(pd(a), pd(b))))
 OP(divss, vi(_mm_div_ss(ps(a), ps(b))))
@@ -1087,11 +1161,11 @@ constexpr uint32_t MG = fa::ModRM;  // GPR operand size matters (CRC32, MOVNTI)
 #define P_(...) {&__VA_ARGS__, &__VA_ARGS__, &__VA_ARGS__, &__VA_ARGS__}
 
 // Packed/scalar FP arithmetic in four prefixes: NP ps, 66 pd, F3 ss, F2 sd.
-#define FP4(op, name)                                                                                                      \
-    {#name "ps", kMap0F, op, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<name##ps, kA16, Lanes::Ps>), "sse"},            \
-    {#name "pd", kMap0F, op, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<name##pd, kA16, Lanes::Pd>), "sse2"},           \
-    {#name "ss", kMap0F, op, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<name##ss, kM4, Lanes::Whole>), "sse"},          \
-    {#name "sd", kMap0F, op, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<name##sd, kM8, Lanes::Whole>), "sse2"}
+#define FP4(op, name, ex)                                                                                                  \
+    {#name "ps", kMap0F, op, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<name##ps, kA16, FpKind{Lanes::Ps, Exact::ex##F}>), "sse"},     \
+    {#name "pd", kMap0F, op, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<name##pd, kA16, FpKind{Lanes::Pd, Exact::ex##D}>), "sse2"},    \
+    {#name "ss", kMap0F, op, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<name##ss, kM4, FpKind{Lanes::Whole, Exact::ex##F}>), "sse"},   \
+    {#name "sd", kMap0F, op, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<name##sd, kM8, FpKind{Lanes::Whole, Exact::ex##D}>), "sse2"}
 // 66 0F xx integer operation on xmm/m128.
 #define INT66(op, name, isa) {#name, kMap0F, op, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_op<name>), isa}
 #define INT38(op, name, isa, ...) {#name, kMap0F38, op, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_op<name __VA_OPT__(,) __VA_ARGS__>), isa}
@@ -1148,15 +1222,16 @@ constexpr Form kForms[] = {
     {"maskmovdqu", kMap0F, 0xf7, -1, -1, kModReg, kPfx66, kImmNone, M, X_(maskmovdqu), "sse2"},
 
     // --- floating-point arithmetic
-    FP4(0x58, add), FP4(0x59, mul), FP4(0x5c, sub), FP4(0x5d, min), FP4(0x5e, div), FP4(0x5f, max),
-    {"sqrtps", kMap0F, 0x51, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<sqrtps, kA16, Lanes::Ps>), "sse"},
-    {"sqrtpd", kMap0F, 0x51, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<sqrtpd, kA16, Lanes::Pd>), "sse2"},
-    {"sqrtss", kMap0F, 0x51, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<sqrtss, kM4, Lanes::Whole>), "sse"},
-    {"sqrtsd", kMap0F, 0x51, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<sqrtsd, kM8, Lanes::Whole>), "sse2"},
-    {"rsqrtps", kMap0F, 0x52, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<rsqrtps, kA16, Lanes::Ps>), "sse"},
-    {"rsqrtss", kMap0F, 0x52, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<rsqrtss, kM4, Lanes::Whole>), "sse"},
-    {"rcpps", kMap0F, 0x53, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<rcpps, kA16, Lanes::Ps>), "sse"},
-    {"rcpss", kMap0F, 0x53, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<rcpss, kM4, Lanes::Whole>), "sse"},
+    FP4(0x58, add, Add), FP4(0x59, mul, Mul), FP4(0x5c, sub, Add), FP4(0x5d, min, None), FP4(0x5e, div, Div),
+    FP4(0x5f, max, None),
+    {"sqrtps", kMap0F, 0x51, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<sqrtps, kA16, FpKind{Lanes::Ps, Exact::None}>), "sse"},
+    {"sqrtpd", kMap0F, 0x51, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<sqrtpd, kA16, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
+    {"sqrtss", kMap0F, 0x51, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<sqrtss, kM4, FpKind{Lanes::Whole, Exact::None}>), "sse"},
+    {"sqrtsd", kMap0F, 0x51, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<sqrtsd, kM8, FpKind{Lanes::Whole, Exact::None}>), "sse2"},
+    {"rsqrtps", kMap0F, 0x52, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<rsqrtps, kA16, FpKind{Lanes::Ps, Exact::None}>), "sse"},
+    {"rsqrtss", kMap0F, 0x52, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<rsqrtss, kM4, FpKind{Lanes::Whole, Exact::None}>), "sse"},
+    {"rcpps", kMap0F, 0x53, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<rcpps, kA16, FpKind{Lanes::Ps, Exact::None}>), "sse"},
+    {"rcpss", kMap0F, 0x53, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<rcpss, kM4, FpKind{Lanes::Whole, Exact::None}>), "sse"},
     {"andps", kMap0F, 0x54, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_op<pand>), "sse"},
     {"andpd", kMap0F, 0x54, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_op<pand>), "sse2"},
     {"andnps", kMap0F, 0x55, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_op<pandn>), "sse"},
@@ -1165,10 +1240,10 @@ constexpr Form kForms[] = {
     {"orpd", kMap0F, 0x56, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_op<por>), "sse2"},
     {"xorps", kMap0F, 0x57, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_op<pxor>), "sse"},
     {"xorpd", kMap0F, 0x57, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_op<pxor>), "sse2"},
-    {"cmpps", kMap0F, 0xc2, -1, -1, kModAny, kPfxNP, kImmB, M, X_(h_fpi<cmpps, kA16, Lanes::Ps>), "sse"},
-    {"cmppd", kMap0F, 0xc2, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<cmppd, kA16, Lanes::Pd>), "sse2"},
-    {"cmpss", kMap0F, 0xc2, -1, -1, kModAny, kPfxF3, kImmB, M, X_(h_fpi<cmpss, kM4, Lanes::Whole>), "sse"},
-    {"cmpsd", kMap0F, 0xc2, -1, -1, kModAny, kPfxF2, kImmB, M, X_(h_fpi<cmpsd, kM8, Lanes::Whole>), "sse2"},
+    {"cmpps", kMap0F, 0xc2, -1, -1, kModAny, kPfxNP, kImmB, M, X_(h_fpi<cmpps, kA16, FpKind{Lanes::Ps, Exact::None}>), "sse"},
+    {"cmppd", kMap0F, 0xc2, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<cmppd, kA16, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
+    {"cmpss", kMap0F, 0xc2, -1, -1, kModAny, kPfxF3, kImmB, M, X_(h_fpi<cmpss, kM4, FpKind{Lanes::Whole, Exact::None}>), "sse"},
+    {"cmpsd", kMap0F, 0xc2, -1, -1, kModAny, kPfxF2, kImmB, M, X_(h_fpi<cmpsd, kM8, FpKind{Lanes::Whole, Exact::None}>), "sse2"},
     {"shufps", kMap0F, 0xc6, -1, -1, kModAny, kPfxNP, kImmB, M, X_(h_opi<shufps>), "sse"},
     {"shufpd", kMap0F, 0xc6, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_opi<shufpd>), "sse2"},
     {"ucomiss", kMap0F, 0x2e, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_comi<1, kM4>), "sse"},
@@ -1183,24 +1258,24 @@ constexpr Form kForms[] = {
     {"cvttsd2si", kMap0F, 0x2c, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_cvtf2si<cvttsd2si32, cvttsd2si64, kM8>), "sse2"},
     {"cvtss2si", kMap0F, 0x2d, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_cvtf2si<cvtss2si32, cvtss2si64, kM4>), "sse"},
     {"cvtsd2si", kMap0F, 0x2d, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_cvtf2si<cvtsd2si32, cvtsd2si64, kM8>), "sse2"},
-    {"cvtps2pd", kMap0F, 0x5a, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<cvtps2pd, kM8, Lanes::Pd>), "sse2"},
-    {"cvtpd2ps", kMap0F, 0x5a, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<cvtpd2ps, kA16, Lanes::Pd>), "sse2"},
-    {"cvtss2sd", kMap0F, 0x5a, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<cvtss2sd, kM4, Lanes::Whole>), "sse2"},
-    {"cvtsd2ss", kMap0F, 0x5a, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<cvtsd2ss, kM8, Lanes::Whole>), "sse2"},
-    {"cvtdq2ps", kMap0F, 0x5b, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<cvtdq2ps, kA16, Lanes::Ps>), "sse2"},
-    {"cvtps2dq", kMap0F, 0x5b, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<cvtps2dq, kA16, Lanes::Ps>), "sse2"},
-    {"cvttps2dq", kMap0F, 0x5b, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<cvttps2dq, kA16, Lanes::Ps>), "sse2"},
-    {"cvttpd2dq", kMap0F, 0xe6, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<cvttpd2dq, kA16, Lanes::Pd>), "sse2"},
-    {"cvtdq2pd", kMap0F, 0xe6, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<cvtdq2pd, kM8, Lanes::Pd>), "sse2"},
-    {"cvtpd2dq", kMap0F, 0xe6, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<cvtpd2dq, kA16, Lanes::Pd>), "sse2"},
+    {"cvtps2pd", kMap0F, 0x5a, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<cvtps2pd, kM8, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
+    {"cvtpd2ps", kMap0F, 0x5a, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<cvtpd2ps, kA16, FpKind{Lanes::Pd, Exact::CvtD}>), "sse2"},
+    {"cvtss2sd", kMap0F, 0x5a, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<cvtss2sd, kM4, FpKind{Lanes::Whole, Exact::None}>), "sse2"},
+    {"cvtsd2ss", kMap0F, 0x5a, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<cvtsd2ss, kM8, FpKind{Lanes::Whole, Exact::CvtD}>), "sse2"},
+    {"cvtdq2ps", kMap0F, 0x5b, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_fp<cvtdq2ps, kA16, FpKind{Lanes::Ps, Exact::None}>), "sse2"},
+    {"cvtps2dq", kMap0F, 0x5b, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<cvtps2dq, kA16, FpKind{Lanes::Ps, Exact::None}>), "sse2"},
+    {"cvttps2dq", kMap0F, 0x5b, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<cvttps2dq, kA16, FpKind{Lanes::Ps, Exact::None}>), "sse2"},
+    {"cvttpd2dq", kMap0F, 0xe6, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<cvttpd2dq, kA16, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
+    {"cvtdq2pd", kMap0F, 0xe6, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<cvtdq2pd, kM8, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
+    {"cvtpd2dq", kMap0F, 0xe6, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<cvtpd2dq, kA16, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
 
     // --- SSE3 arithmetic
-    {"addsubpd", kMap0F, 0xd0, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<addsubpd, kA16, Lanes::AddSubPd>), "sse3"},
-    {"addsubps", kMap0F, 0xd0, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<addsubps, kA16, Lanes::AddSubPs>), "sse3"},
-    {"haddpd", kMap0F, 0x7c, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<haddpd, kA16, Lanes::HPd>), "sse3"},
-    {"haddps", kMap0F, 0x7c, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<haddps, kA16, Lanes::HPs>), "sse3"},
-    {"hsubpd", kMap0F, 0x7d, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<hsubpd, kA16, Lanes::HPd>), "sse3"},
-    {"hsubps", kMap0F, 0x7d, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<hsubps, kA16, Lanes::HPs>), "sse3"},
+    {"addsubpd", kMap0F, 0xd0, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<addsubpd, kA16, FpKind{Lanes::AddSubPd, Exact::AddD}>), "sse3"},
+    {"addsubps", kMap0F, 0xd0, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<addsubps, kA16, FpKind{Lanes::AddSubPs, Exact::AddF}>), "sse3"},
+    {"haddpd", kMap0F, 0x7c, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<haddpd, kA16, FpKind{Lanes::HPd, Exact::AddD}>), "sse3"},
+    {"haddps", kMap0F, 0x7c, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<haddps, kA16, FpKind{Lanes::HPs, Exact::AddF}>), "sse3"},
+    {"hsubpd", kMap0F, 0x7d, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<hsubpd, kA16, FpKind{Lanes::HPd, Exact::AddD}>), "sse3"},
+    {"hsubps", kMap0F, 0x7d, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<hsubps, kA16, FpKind{Lanes::HPs, Exact::AddF}>), "sse3"},
 
     // --- SSE2 integer
     INT66(0x60, punpcklbw, "sse2"), INT66(0x61, punpcklwd, "sse2"), INT66(0x62, punpckldq, "sse2"),
@@ -1263,10 +1338,10 @@ constexpr Form kForms[] = {
     INT38(0x3b, pminud, "sse4.1"), INT38(0x3c, pmaxsb, "sse4.1"), INT38(0x3d, pmaxsd, "sse4.1"),
     INT38(0x3e, pmaxuw, "sse4.1"), INT38(0x3f, pmaxud, "sse4.1"), INT38(0x40, pmulld, "sse4.1"),
     INT38(0x41, phminposuw, "sse4.1"),
-    {"roundps", kMap0F3A, 0x08, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<roundps, kA16, Lanes::Ps>), "sse4.1"},
-    {"roundpd", kMap0F3A, 0x09, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<roundpd, kA16, Lanes::Pd>), "sse4.1"},
-    {"roundss", kMap0F3A, 0x0a, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<roundss, kM4, Lanes::Whole>), "sse4.1"},
-    {"roundsd", kMap0F3A, 0x0b, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<roundsd, kM8, Lanes::Whole>), "sse4.1"},
+    {"roundps", kMap0F3A, 0x08, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<roundps, kA16, FpKind{Lanes::Ps, Exact::None}>), "sse4.1"},
+    {"roundpd", kMap0F3A, 0x09, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<roundpd, kA16, FpKind{Lanes::Pd, Exact::None}>), "sse4.1"},
+    {"roundss", kMap0F3A, 0x0a, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<roundss, kM4, FpKind{Lanes::Whole, Exact::None}>), "sse4.1"},
+    {"roundsd", kMap0F3A, 0x0b, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<roundsd, kM8, FpKind{Lanes::Whole, Exact::None}>), "sse4.1"},
     {"blendps", kMap0F3A, 0x0c, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_opi<blendps>), "sse4.1"},
     {"blendpd", kMap0F3A, 0x0d, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_opi<blendpd>), "sse4.1"},
     {"pblendw", kMap0F3A, 0x0e, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_opi<pblendw>), "sse4.1"},
@@ -1277,8 +1352,8 @@ constexpr Form kForms[] = {
     {"pinsrb", kMap0F3A, 0x20, -1, -1, kModAny, kPfx66, kImmB, M, X_(pinsrb), "sse4.1"},
     {"insertps", kMap0F3A, 0x21, -1, -1, kModAny, kPfx66, kImmB, M, X_(insertps_h), "sse4.1"},
     {"pinsrd", kMap0F3A, 0x22, -1, -1, kModAny, kPfx66, kImmB, M, X_(pinsrd), "sse4.1"},
-    {"dpps", kMap0F3A, 0x40, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<dpps, kA16, Lanes::Keep>), "sse4.1"},
-    {"dppd", kMap0F3A, 0x41, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<dppd, kA16, Lanes::Keep>), "sse4.1"},
+    {"dpps", kMap0F3A, 0x40, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<dpps, kA16, FpKind{Lanes::Keep, Exact::None}>), "sse4.1"},
+    {"dppd", kMap0F3A, 0x41, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<dppd, kA16, FpKind{Lanes::Keep, Exact::None}>), "sse4.1"},
     {"mpsadbw", kMap0F3A, 0x42, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_opi<mpsadbw>), "sse4.1"},
 
     // --- SSE4.2
@@ -1306,6 +1381,7 @@ constexpr Form kForms[] = {
 #undef INT38
 #undef OP
 #undef OP4
+#undef ASM_OP
 
 }  // namespace
 
