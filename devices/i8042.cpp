@@ -57,9 +57,9 @@ void I8042::key_input(uint8_t scancode) {
 }
 
 void I8042::set_outport(uint8_t v) {
-    bool a20_was = outport_ & 0x02;
     outport_ = v;
-    if (bool(v & 0x02) != a20_was && on_a20) on_a20(v & 0x02);
+    // Every output-port write drives the A20 line (shared with port 0x92: last writer wins, as QEMU).
+    if (on_a20) on_a20(v & 0x02);
     if (!(v & 0x01) && on_reset_request) on_reset_request();
 }
 

@@ -65,9 +65,8 @@ void PlatformPorts::io_write(uint16_t port, unsigned size, uint32_t v) {
         if (on_post_code) on_post_code(post_code_, clock_.now());
         break;
     case 0x92: {
-        bool a20_was = port92_ & 0x02;
         port92_ = uint8_t(v & 0x03);
-        if (bool(v & 0x02) != a20_was && on_a20) on_a20(v & 0x02);
+        if (on_a20) on_a20(v & 0x02);  // shares the A20 line with the i8042: last writer wins
         if (v & 0x01) {
             port92_ &= ~0x01;
             if (on_reset_request) on_reset_request();
