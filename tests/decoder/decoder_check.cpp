@@ -367,7 +367,8 @@ struct Tally {
             ++agree;
             return;
         }
-        Example& e = diffs[r.mn + ":" + r.kind];
+        // In-scope and out-of-scope keys apart: "mov" is MOV Sreg (in) and MOV CRn (system, out).
+        Example& e = diffs[(kInScope.count(r.cls) ? "I|" : "O|") + r.mn + ":" + r.kind];
         if (e.count++ == 0) {
             e.cls = r.cls;
             e.mode = mode;
@@ -808,9 +809,9 @@ int main(int argc, char** argv) {
     // Merge the checks' disagreements.
     std::map<std::string, Example> in, out;
     for (const Tally* t : {&elf, &rnd, &dir}) {
-        for (const auto& [k, e] : t->diffs) {
-            auto& dst = kInScope.count(e.cls) ? in : out;
-            auto [it, fresh] = dst.emplace(k, e);
+        for (const auto& [key, e] : t->diffs) {
+            auto& dst = key[0] == 'I' ? in : out;
+            auto [it, fresh] = dst.emplace(key.substr(2), e);
             if (!fresh) it->second.count += e.count;
         }
     }
