@@ -114,15 +114,20 @@ void finish(Cpu& c, const DecodedInsn& i, uint16_t flags) {
 // What the host's status word says the instruction does with its result:
 // nothing after an unmasked invalid-operation, denormal or zero-divide
 // exception (SDM Vol. 1 §8.5: destination and stack unchanged); nothing to
-// memory after an unmasked overflow or underflow (§8.5.4, §8.5.5).
+// memory after an unmasked overflow or underflow (§8.5.4, §8.5.5). A load
+// (FLD m32fp/m64fp) pushes its value despite an unmasked denormal exception,
+// as the reference host does.
+enum class Dest : uint8_t { Reg, Mem, Load };
 struct Outcome {
     bool write;
     uint16_t flags;
 };
-Outcome classify(const X87& f, uint16_t host_sw, bool mem_dest) {
+Outcome classify(const X87& f, uint16_t host_sw, Dest dest = Dest::Reg) {
     const uint16_t flags = host_sw & fsw::Exc;
     const uint16_t unmasked = flags & ~f.fcw & fsw::Exc;
-    if (unmasked & (fsw::IE | fsw::DE | fsw::ZE)) return {false, flags};
+    const uint16_t blocking = dest == Dest::Load ? fsw::IE | fsw::ZE : fsw::IE | fsw::DE | fsw::ZE;
+    if (unmasked & blocking) return {false, flags};
+    const bool mem_dest = dest == Dest::Mem;
     if (mem_dest && (unmasked & (fsw::OE | fsw::UE))) return {false, flags};
     return {true, flags};
 }
@@ -130,7 +135,7 @@ Outcome classify(const X87& f, uint16_t host_sw, bool mem_dest) {
 // Runs host instruction `Op ModRM` under the guest's FCW.
 template <uint8_t Op, uint8_t ModRM, int In, int Out>
 uint16_t host(const X87& f, F80* st, void* mem = nullptr) {
-    x87host::HostFpu guard(f.fcw);
+    x87host::HostFpu guard(f.fcw, f.fsw);
     return x87host::exec<Op, ModRM, In, Out>(st, mem);
 }
 // The same for a register form: guest ST(i) is host ST(1) (or ST(0) itself).
@@ -180,10 +185,10 @@ void arith_st(Cpu& c, const DecodedInsn& i) {
     } else {
         F80 st[2] = {get(f, 0), get(f, sti)};
         const uint16_t sw = host_st<ToSti ? 0xdc : 0xd8, reg_modrm(Reg), 2, 2>(f, sti, st);
-        const Outcome o = classify(f, sw, false);
+        const Outcome o = classify(f, sw);
         flags = o.flags;
+        set_cc(f, fsw::Cc, sw);
         if (!o.write) return finish(c, i, flags);
-        set_cc(f, fsw::C1, sw);
         put(f, dst, st[dst ? 1 : 0].b);
     }
     if (Pop) pop(f);
@@ -202,12 +207,10 @@ void arith_mem(Cpu& c, const DecodedInsn& i) {
     } else {
         F80 st[1] = {get(f, 0)};
         const uint16_t sw = host<Op, mem_modrm(Reg), 1, 1>(f, st, &m);
-        const Outcome o = classify(f, sw, false);
+        const Outcome o = classify(f, sw);
         flags = o.flags;
-        if (o.write) {
-            set_cc(f, fsw::C1, sw);
-            put(f, 0, st[0].b);
-        }
+        set_cc(f, fsw::Cc, sw);
+        if (o.write) put(f, 0, st[0].b);
     }
     finish(c, i, flags);
 }
@@ -215,8 +218,8 @@ void arith_mem(Cpu& c, const DecodedInsn& i) {
 // ---- comparisons ----
 
 // FCOM/FCOMP/FCOMPP (host D8 D0+i) and FUCOM/FUCOMP/FUCOMPP (host DD E0+i):
-// C3 C2 C0 from the comparison, C1 = 0; masked stack underflow compares
-// unordered.
+// C3 C2 C0 from the comparison, C1 = 0; stack underflow compares unordered
+// (also when IE is unmasked, as the host does).
 template <bool Unordered, unsigned Pops>
 void com_st(Cpu& c, const DecodedInsn& i) {
     X87& f = enter(c);
@@ -224,15 +227,15 @@ void com_st(Cpu& c, const DecodedInsn& i) {
     uint16_t flags;
     if (empty(f, 0) || empty(f, sti)) {
         flags = stack_fault(f, false);
-        if (!ie_masked(f)) return finish(c, i, flags);
         set_cc(f, fsw::C0 | fsw::C2 | fsw::C3, fsw::Cc);
+        if (!ie_masked(f)) return finish(c, i, flags);
     } else {
         F80 st[2] = {get(f, 0), get(f, sti)};
         const uint16_t sw = Unordered ? host_st<0xdd, 0xe0, 2, 2>(f, sti, st) : host_st<0xd8, 0xd0, 2, 2>(f, sti, st);
-        const Outcome o = classify(f, sw, false);
+        const Outcome o = classify(f, sw);
         flags = o.flags;
-        if (!o.write) return finish(c, i, flags);
         set_cc(f, fsw::Cc, sw);
+        if (!o.write) return finish(c, i, flags);
     }
     for (unsigned n = 0; n < Pops; ++n) pop(f);
     finish(c, i, flags);
@@ -247,47 +250,50 @@ void com_mem(Cpu& c, const DecodedInsn& i) {
     uint16_t flags;
     if (empty(f, 0)) {
         flags = stack_fault(f, false);
-        if (!ie_masked(f)) return finish(c, i, flags);
         set_cc(f, fsw::C0 | fsw::C2 | fsw::C3, fsw::Cc);
+        if (!ie_masked(f)) return finish(c, i, flags);
     } else {
         F80 st[1] = {get(f, 0)};
         const uint16_t sw = host<Op, mem_modrm(2), 1, 1>(f, st, &m);
-        const Outcome o = classify(f, sw, false);
+        const Outcome o = classify(f, sw);
         flags = o.flags;
-        if (!o.write) return finish(c, i, flags);
         set_cc(f, fsw::Cc, sw);
+        if (!o.write) return finish(c, i, flags);
     }
     if (Pop) pop(f);
     finish(c, i, flags);
 }
 
 // FCOMI/FCOMIP (host DB F0+i), FUCOMI/FUCOMIP (host DB E8+i): ZF PF CF from
-// the comparison, OF SF AF cleared. C0..C3 keep their values (reference
-// host; the SDM says C1 = 0), except C1 = 0 on stack underflow.
+// the comparison, OF SF AF cleared, as the host leaves them (also after an
+// unmasked invalid operand; stack underflow gives unordered). C0..C3 keep
+// their values (reference host; the SDM says C1 = 0), except C1 = 0 on stack
+// underflow.
 template <bool Unordered, bool Pop>
 void comi(Cpu& c, const DecodedInsn& i) {
     X87& f = enter(c);
     const unsigned sti = i.modrm & 7;
     uint16_t flags;
-    bool zf = true, pf = true, cf = true;
+    materialize(c.s);
+    uint64_t arith = fl::ZF | fl::PF | fl::CF;
     if (empty(f, 0) || empty(f, sti)) {
         flags = stack_fault(f, false);
+        c.s.rflags = (c.s.rflags & ~fl::Arith) | arith;
         if (!ie_masked(f)) return finish(c, i, flags);
     } else {
         const F80 st[2] = {get(f, 0), get(f, sti)};
         constexpr uint8_t m = Unordered ? 0xe8 : 0xf0;
-        x87host::HostFpu guard(f.fcw);
-        const uint16_t sw = sti ? x87host::exec_comi<0xdb, m | 1>(st, zf, pf, cf)
-                                : x87host::exec_comi<0xdb, m>(st, zf, pf, cf);
-        const Outcome o = classify(f, sw, false);
+        const uint64_t in = (c.s.rflags & fl::Arith) | fl::Reserved1 | fl::IF;
+        uint16_t sw;
+        {
+            x87host::HostFpu guard(f.fcw, f.fsw);
+            arith = sti ? x87host::exec_comi<0xdb, m | 1>(st, in, sw) : x87host::exec_comi<0xdb, m>(st, in, sw);
+        }
+        const Outcome o = classify(f, sw);
         flags = o.flags;
+        c.s.rflags = (c.s.rflags & ~fl::Arith) | (arith & fl::Arith);
         if (!o.write) return finish(c, i, flags);
     }
-    materialize(c.s);
-    put_flag(c.s, fl::ZF, zf);
-    put_flag(c.s, fl::PF, pf);
-    put_flag(c.s, fl::CF, cf);
-    put_flag(c.s, fl::OF | fl::SF | fl::AF, false);
     if (Pop) pop(f);
     finish(c, i, flags);
 }
@@ -298,13 +304,13 @@ void ftst(Cpu& c, const DecodedInsn& i) {
     uint16_t flags;
     if (empty(f, 0)) {
         flags = stack_fault(f, false);
-        if (ie_masked(f)) set_cc(f, fsw::C0 | fsw::C2 | fsw::C3, fsw::Cc);
+        set_cc(f, fsw::C0 | fsw::C2 | fsw::C3, fsw::Cc);
     } else {
         F80 st[1] = {get(f, 0)};
         const uint16_t sw = host<0xd9, 0xe4, 1, 1>(f, st);
-        const Outcome o = classify(f, sw, false);
+        const Outcome o = classify(f, sw);
         flags = o.flags;
-        if (o.write) set_cc(f, fsw::Cc, sw);
+        set_cc(f, fsw::Cc, sw);
     }
     finish(c, i, flags);
 }
@@ -338,12 +344,10 @@ void load_mem(Cpu& c, const DecodedInsn& i) {
     } else {
         F80 st[1] = {};
         const uint16_t sw = host<Op, mem_modrm(Reg), 0, 1>(f, st, &m);
-        const Outcome o = classify(f, sw, false);
+        const Outcome o = classify(f, sw, Dest::Load);
         flags = o.flags;
-        if (o.write) {
-            set_cc(f, fsw::C1, sw);
-            push(f, st[0].b);
-        }
+        set_cc(f, fsw::Cc, sw);
+        if (o.write) push(f, st[0].b);
     }
     finish(c, i, flags);
 }
@@ -368,11 +372,8 @@ void fld_st(Cpu& c, const DecodedInsn& i) {
     X87& f = enter(c);
     const unsigned sti = i.modrm & 7;
     uint16_t flags = 0;
-    if (!empty(f, 7)) {
-        flags = stack_fault(f, true);
-        if (ie_masked(f)) push(f, kIndefinite);
-    } else if (empty(f, sti)) {
-        flags = stack_fault(f, false);
+    if (empty(f, sti) || !empty(f, 7)) {  // underflow is reported first
+        flags = stack_fault(f, !empty(f, sti));
         if (ie_masked(f)) push(f, kIndefinite);
     } else {
         const F80 v = get(f, sti);
@@ -394,7 +395,7 @@ void fld_const(Cpu& c, const DecodedInsn& i) {
     } else {
         F80 st[1] = {};
         const uint16_t sw = host<0xd9, ModRM, 0, 1>(f, st);
-        set_cc(f, fsw::C1, sw);
+        set_cc(f, fsw::Cc, sw);
         push(f, st[0].b);
     }
     finish(c, i, flags);
@@ -415,13 +416,9 @@ void store_mem(Cpu& c, const DecodedInsn& i) {
     if (under) std::memcpy(st[0].b, kIndefinite, 10);
     M m{};
     const uint16_t sw = host<HostOp, mem_modrm(HostReg), 1, HostPops ? 0 : 1>(f, st, &m);
-    const Outcome o = under ? Outcome{ie_masked(f), fsw::IE | fsw::SF} : classify(f, sw, true);
+    const Outcome o = under ? Outcome{ie_masked(f), fsw::IE | fsw::SF} : classify(f, sw, Dest::Mem);
     if (o.write) write_m<M>(c, lin, m);
-    if (under) {
-        set_cc(f, fsw::C1, 0);
-    } else if (o.write) {
-        set_cc(f, fsw::C1, sw);
-    }
+    set_cc(f, under ? fsw::C1 : fsw::Cc, under ? 0 : sw);
     if (o.write && Pop) pop(f);
     finish(c, i, o.flags);
 }
@@ -447,7 +444,7 @@ void fstp_m80(Cpu& c, const DecodedInsn& i) {
     finish(c, i, 0);
 }
 
-// FST/FSTP ST(i) (DD D0+i, DD D8+i; aliases D9 D8+i, DF D0+i, DF D8+i):
+// FST/FSTP ST(i) (DD D0+i, DD D8+i; aliases DF D0+i, DF D8+i):
 // copy ST(0) to ST(i), bits unchanged.
 template <bool Pop>
 void fst_st(Cpu& c, const DecodedInsn& i) {
@@ -465,6 +462,19 @@ void fst_st(Cpu& c, const DecodedInsn& i) {
     }
     if (Pop) pop(f);
     finish(c, i, flags);
+}
+
+// FSTPNCE ST(i) (D9 D8+i, the undocumented FSTP1): as FSTP ST(i), but an
+// empty ST(0) is only popped, with no exception (reference host).
+void fstpnce(Cpu& c, const DecodedInsn& i) {
+    X87& f = enter(c);
+    if (!empty(f, 0)) {
+        const F80 v = get(f, 0);
+        put(f, i.modrm & 7, v.b);
+    }
+    set_cc(f, fsw::C1, 0);
+    pop(f);
+    finish(c, i, 0);
 }
 
 // FXCH ST(i) (D9 C8+i; aliases DD C8+i, DF C8+i). An empty operand becomes
@@ -504,46 +514,45 @@ void fcmov(Cpu& c, const DecodedInsn& i) {
 }
 
 // ---- one-operand and two-operand functions on the stack top ----
+// HasC2: FPREM/FPREM1 (incomplete) and FSIN/FCOS/FPTAN/FSINCOS (out of
+// range) report in C2, which a stack fault clears (reference host).
 
 // ST(0) = f(ST(0)): FCHS FABS F2XM1 FSQRT FRNDINT FSIN FCOS (D9 ModRM).
-// `Cc` are the condition bits the instruction defines.
-template <uint8_t ModRM, uint16_t Cc>
+template <uint8_t ModRM, bool HasC2 = false>
 void unary(Cpu& c, const DecodedInsn& i) {
     X87& f = enter(c);
     uint16_t flags;
     if (empty(f, 0)) {
         flags = stack_fault(f, false);
+        if (HasC2) set_cc(f, fsw::C2, 0);
         if (ie_masked(f)) put(f, 0, kIndefinite);
     } else {
         F80 st[1] = {get(f, 0)};
         const uint16_t sw = host<0xd9, ModRM, 1, 1>(f, st);
-        const Outcome o = classify(f, sw, false);
+        const Outcome o = classify(f, sw);
         flags = o.flags;
-        if (o.write) {
-            set_cc(f, Cc, sw);
-            put(f, 0, st[0].b);
-        }
+        set_cc(f, fsw::Cc, sw);
+        if (o.write) put(f, 0, st[0].b);
     }
     finish(c, i, flags);
 }
 
 // ST(0) = f(ST(0), ST(1)), ST(1) kept: FSCALE FPREM FPREM1 (D9 ModRM).
-template <uint8_t ModRM, uint16_t Cc>
+template <uint8_t ModRM, bool HasC2 = false>
 void binary_st0(Cpu& c, const DecodedInsn& i) {
     X87& f = enter(c);
     uint16_t flags;
     if (empty(f, 0) || empty(f, 1)) {
         flags = stack_fault(f, false);
+        if (HasC2) set_cc(f, fsw::C2, 0);
         if (ie_masked(f)) put(f, 0, kIndefinite);
     } else {
         F80 st[2] = {get(f, 0), get(f, 1)};
         const uint16_t sw = host<0xd9, ModRM, 2, 2>(f, st);
-        const Outcome o = classify(f, sw, false);
+        const Outcome o = classify(f, sw);
         flags = o.flags;
-        if (o.write) {
-            set_cc(f, Cc, sw);
-            put(f, 0, st[0].b);
-        }
+        set_cc(f, fsw::Cc, sw);
+        if (o.write) put(f, 0, st[0].b);
     }
     finish(c, i, flags);
 }
@@ -560,10 +569,10 @@ void binary_pop(Cpu& c, const DecodedInsn& i) {
     } else {
         F80 st[2] = {get(f, 0), get(f, 1)};
         const uint16_t sw = host<0xd9, ModRM, 2, 1>(f, st);
-        const Outcome o = classify(f, sw, false);
+        const Outcome o = classify(f, sw);
         flags = o.flags;
+        set_cc(f, fsw::Cc, sw);
         if (!o.write) return finish(c, i, flags);
-        set_cc(f, fsw::C1, sw);
         put(f, 1, st[0].b);
     }
     pop(f);
@@ -573,12 +582,13 @@ void binary_pop(Cpu& c, const DecodedInsn& i) {
 // Replace ST(0) and push: FXTRACT (always), FPTAN and FSINCOS (unless the
 // operand is out of range: C2 = 1 and nothing changes). Masked stack
 // faults leave the indefinite in both.
-template <uint8_t ModRM, bool MayDecline>
+template <uint8_t ModRM, bool MayDecline, bool HasC2 = MayDecline>
 void unary_push(Cpu& c, const DecodedInsn& i) {
     X87& f = enter(c);
     uint16_t flags;
     if (empty(f, 0) || !empty(f, 7)) {
         flags = stack_fault(f, !empty(f, 0));
+        if (HasC2) set_cc(f, fsw::C2, 0);
         if (ie_masked(f)) {
             put(f, 0, kIndefinite);
             push(f, kIndefinite);
@@ -587,14 +597,10 @@ void unary_push(Cpu& c, const DecodedInsn& i) {
     }
     F80 st[2] = {get(f, 0), F80{}};
     const uint16_t sw = host<0xd9, ModRM, 1, MayDecline ? -1 : 2>(f, st);
-    const Outcome o = classify(f, sw, false);
+    const Outcome o = classify(f, sw);
     flags = o.flags;
+    set_cc(f, fsw::Cc, sw);
     if (o.write) {
-        if (MayDecline) {
-            set_cc(f, fsw::C1 | fsw::C2, sw);
-        } else {
-            set_cc(f, fsw::C1, sw);
-        }
         if (!MayDecline || !(sw & fsw::C2)) {
             put(f, 0, st[1].b);
             push(f, st[0].b);
@@ -724,12 +730,9 @@ unsigned load_env(Cpu& c, const DecodedInsn& i, const uint8_t* in) {
             f.fip = w[3] | (uint32_t{w[4]} >> 12) << 16;
             f.fop = w[4] & 0x7ff;
             f.fdp = w[5] | (uint32_t{w[6]} >> 12) << 16;
-            f.fcs = f.fds = 0;
         } else {
             f.fip = w[3];
-            f.fcs = w[4];
             f.fdp = w[5];
-            f.fds = w[6];
         }
         n = 14;
     } else {
@@ -742,16 +745,14 @@ unsigned load_env(Cpu& c, const DecodedInsn& i, const uint8_t* in) {
             f.fip = (d[3] & 0xffff) | ((d[4] >> 12) & 0xffff) << 16;
             f.fop = d[4] & 0x7ff;
             f.fdp = (d[5] & 0xffff) | ((d[6] >> 12) & 0xffff) << 16;
-            f.fcs = f.fds = 0;
         } else {
             f.fip = d[3];
-            f.fcs = static_cast<uint16_t>(d[4]);
             f.fop = (d[4] >> 16) & 0x7ff;
             f.fdp = d[5];
-            f.fds = static_cast<uint16_t>(d[6]);
         }
         n = 28;
     }
+    f.fcs = f.fds = 0;  // deprecated: always 0 on the reference host
     x87::retag(f, tags);
     x87::update_es(f);
     return n;
@@ -829,9 +830,9 @@ const Form kForms[] = {
     {"fld", kMap1, 0xd9, 0, -1, kModReg, kPfxAny, kImmNone, kA, BS_X87(fld_st), "x87"},
     {"fxch", kMap1, 0xd9, 1, -1, kModReg, kPfxAny, kImmNone, kA, BS_X87(fxch), "x87"},
     {"fnop", kMap1, 0xd9, 2, 0, kModReg, kPfxAny, kImmNone, kA, BS_X87(fnop), "x87"},
-    {"fstpnce", kMap1, 0xd9, 3, -1, kModReg, kPfxAny, kImmNone, kA, BS_X87(fst_st<true>), "x87"},
-    {"fchs", kMap1, 0xd9, 4, 0, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xe0, fsw::C1>), "x87"},
-    {"fabs", kMap1, 0xd9, 4, 1, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xe1, fsw::C1>), "x87"},
+    {"fstpnce", kMap1, 0xd9, 3, -1, kModReg, kPfxAny, kImmNone, kA, BS_X87(fstpnce), "x87"},
+    {"fchs", kMap1, 0xd9, 4, 0, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xe0>), "x87"},
+    {"fabs", kMap1, 0xd9, 4, 1, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xe1>), "x87"},
     {"ftst", kMap1, 0xd9, 4, 4, kModReg, kPfxAny, kImmNone, kA, BS_X87(ftst), "x87"},
     {"fxam", kMap1, 0xd9, 4, 5, kModReg, kPfxAny, kImmNone, kA, BS_X87(fxam), "x87"},
     {"fld1", kMap1, 0xd9, 5, 0, kModReg, kPfxAny, kImmNone, kA, BS_X87(fld_const<0xe8>), "x87"},
@@ -841,22 +842,22 @@ const Form kForms[] = {
     {"fldlg2", kMap1, 0xd9, 5, 4, kModReg, kPfxAny, kImmNone, kA, BS_X87(fld_const<0xec>), "x87"},
     {"fldln2", kMap1, 0xd9, 5, 5, kModReg, kPfxAny, kImmNone, kA, BS_X87(fld_const<0xed>), "x87"},
     {"fldz", kMap1, 0xd9, 5, 6, kModReg, kPfxAny, kImmNone, kA, BS_X87(fld_const<0xee>), "x87"},
-    {"f2xm1", kMap1, 0xd9, 6, 0, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xf0, fsw::C1>), "x87"},
+    {"f2xm1", kMap1, 0xd9, 6, 0, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xf0>), "x87"},
     {"fyl2x", kMap1, 0xd9, 6, 1, kModReg, kPfxAny, kImmNone, kA, BS_X87(binary_pop<0xf1>), "x87"},
     {"fptan", kMap1, 0xd9, 6, 2, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary_push<0xf2, true>), "x87"},
     {"fpatan", kMap1, 0xd9, 6, 3, kModReg, kPfxAny, kImmNone, kA, BS_X87(binary_pop<0xf3>), "x87"},
     {"fxtract", kMap1, 0xd9, 6, 4, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary_push<0xf4, false>), "x87"},
-    {"fprem1", kMap1, 0xd9, 6, 5, kModReg, kPfxAny, kImmNone, kA, BS_X87(binary_st0<0xf5, fsw::Cc>), "x87"},
+    {"fprem1", kMap1, 0xd9, 6, 5, kModReg, kPfxAny, kImmNone, kA, BS_X87(binary_st0<0xf5, true>), "x87"},
     {"fdecstp", kMap1, 0xd9, 6, 6, kModReg, kPfxAny, kImmNone, kA, BS_X87(fxxcstp<-1>), "x87"},
     {"fincstp", kMap1, 0xd9, 6, 7, kModReg, kPfxAny, kImmNone, kA, BS_X87(fxxcstp<1>), "x87"},
-    {"fprem", kMap1, 0xd9, 7, 0, kModReg, kPfxAny, kImmNone, kA, BS_X87(binary_st0<0xf8, fsw::Cc>), "x87"},
+    {"fprem", kMap1, 0xd9, 7, 0, kModReg, kPfxAny, kImmNone, kA, BS_X87(binary_st0<0xf8, true>), "x87"},
     {"fyl2xp1", kMap1, 0xd9, 7, 1, kModReg, kPfxAny, kImmNone, kA, BS_X87(binary_pop<0xf9>), "x87"},
-    {"fsqrt", kMap1, 0xd9, 7, 2, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xfa, fsw::C1>), "x87"},
+    {"fsqrt", kMap1, 0xd9, 7, 2, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xfa>), "x87"},
     {"fsincos", kMap1, 0xd9, 7, 3, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary_push<0xfb, true>), "x87"},
-    {"frndint", kMap1, 0xd9, 7, 4, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xfc, fsw::C1>), "x87"},
-    {"fscale", kMap1, 0xd9, 7, 5, kModReg, kPfxAny, kImmNone, kA, BS_X87(binary_st0<0xfd, fsw::C1>), "x87"},
-    {"fsin", kMap1, 0xd9, 7, 6, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xfe, fsw::C1 | fsw::C2>), "x87"},
-    {"fcos", kMap1, 0xd9, 7, 7, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xff, fsw::C1 | fsw::C2>), "x87"},
+    {"frndint", kMap1, 0xd9, 7, 4, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xfc>), "x87"},
+    {"fscale", kMap1, 0xd9, 7, 5, kModReg, kPfxAny, kImmNone, kA, BS_X87(binary_st0<0xfd>), "x87"},
+    {"fsin", kMap1, 0xd9, 7, 6, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xfe, true>), "x87"},
+    {"fcos", kMap1, 0xd9, 7, 7, kModReg, kPfxAny, kImmNone, kA, BS_X87(unary<0xff, true>), "x87"},
     {"fld", kMap1, 0xd9, 0, -1, kModMem, kPfxAny, kImmNone, kA, BS_X87(load_mem<0xd9, 0, uint32_t>), "x87"},
     {"fst", kMap1, 0xd9, 2, -1, kModMem, kPfxAny, kImmNone, kA, BS_X87(store_mem<0xd9, 2, false, uint32_t, false>), "x87"},
     {"fstp", kMap1, 0xd9, 3, -1, kModMem, kPfxAny, kImmNone, kA, BS_X87(store_mem<0xd9, 2, false, uint32_t, true>), "x87"},

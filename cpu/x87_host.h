@@ -29,14 +29,17 @@ struct alignas(16) F80 {
     uint8_t b[16];
 };
 
-// Loads the guest's FCW into the host FPU for the lifetime of the guard, with
-// the host's exception flags clear; afterwards resets the host FPU and
-// restores its control word.
+// Loads the guest's FCW and condition codes C0..C3 into the host FPU for the
+// lifetime of the guard (host stack empty, no exception flags), so that an
+// instruction that leaves a condition bit alone leaves the guest's value;
+// afterwards resets the host FPU and restores its control word.
 class HostFpu {
 public:
-    explicit HostFpu(uint16_t guest_fcw) {
+    HostFpu(uint16_t guest_fcw, uint16_t guest_fsw) {
         asm volatile("fnstcw %0" : "=m"(saved_));
-        asm volatile("fnclex\n\tfldcw %0" : : "m"(guest_fcw));
+        const uint32_t env[7] = {0xffff0000u | guest_fcw, 0xffff0000u | (guest_fsw & 0x4700u), 0xffffffffu, 0, 0, 0,
+                                 0xffff0000u};
+        asm volatile("fnclex\n\tfldenv %0" : : "m"(env));
     }
     // FNINIT also empties the host stack when an unmasked exception kept an
     // instruction from popping (the x86-64 ABI wants it empty between calls).
@@ -105,17 +108,21 @@ inline uint16_t exec(F80* st, void* mem) {
     return sw;
 }
 
-// FCOMI/FUCOMI ST(0), ST(1 or 0): the host's ZF, PF, CF; both values stay.
+// FCOMI/FUCOMI ST(0), ST(1 or 0) with the guest's arithmetic flags loaded
+// into RFLAGS first: returns RFLAGS after the instruction (both values stay
+// on the stack, then are dropped). The stack pointer steps over the red zone
+// around the PUSHFQ/POPFQ.
 template <uint8_t Op, uint8_t ModRM>
-inline uint16_t exec_comi(const F80* st, bool& zf, bool& pf, bool& cf) {
-    uint16_t sw;
+inline uint64_t exec_comi(const F80* st, uint64_t flags_in, uint16_t& sw) {
+    uint64_t flags_out;
     asm volatile(
+        "lea -128(%%rsp), %%rsp\n\tpushq %[fin]\n\tpopfq\n\t"
         "fldt (%[s1])\n\tfldt (%[s0])\n\t.byte %c[op], %c[m]\n\tfnstsw %%ax\n\tfnclex\n\t"
-        "fstp %%st(0)\n\tfstp %%st(0)"
-        : "=&a"(sw), "=@ccz"(zf), "=@ccp"(pf), "=@ccc"(cf)
-        : [op] "i"(Op), [m] "i"(ModRM), [s0] "r"(&st[0]), [s1] "r"(&st[1])
-        : "memory", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
-    return sw;
+        "pushfq\n\tpopq %[fout]\n\tlea 128(%%rsp), %%rsp\n\tfstp %%st(0)\n\tfstp %%st(0)"
+        : "=&a"(sw), [fout] "=&r"(flags_out)
+        : [op] "i"(Op), [m] "i"(ModRM), [s0] "r"(&st[0]), [s1] "r"(&st[1]), [fin] "r"(flags_in)
+        : BS_X87_CLOBBERS);
+    return flags_out;
 }
 
 #undef BS_X87_CLOBBERS

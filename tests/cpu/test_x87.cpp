@@ -557,3 +557,221 @@ TEST_CASE("x87: decoded forms and names") {
         CHECK(decode(b, 8, d) == DecodeStatus::Invalid);
     }
 }
+
+// ---- the emulated FPU against this machine's FPU ----
+//
+// For every x87 form (register forms and memory forms with [rsi]), random
+// x87 states and operands run natively and emulated through the same code:
+//   frstor [rdi]; push rdx; popfq; <insn>; pushfq; pop rax; fnsave [rdi]
+// and the FNSAVE images (all but the FIP/FDP address fields), the memory
+// operand and the arithmetic flags must agree bit for bit. Exception flags
+// start masked-only so that nothing is pending; the instruction under test
+// may raise unmasked ones (only non-waiting instructions follow it).
+
+#include <cstdlib>
+#include <random>
+#include <sys/mman.h>
+
+namespace {
+
+struct Rng {
+    std::mt19937_64 g;
+    explicit Rng(uint64_t seed) : g(seed) {}
+    uint64_t bits() { return g(); }
+    unsigned below(unsigned n) { return static_cast<unsigned>(g() % n); }
+};
+
+// An 80-bit value of a random class (SDM Vol. 1 table 8-3).
+void random_f80(Rng& r, uint8_t out[10]) {
+    uint64_t mant = r.bits();
+    unsigned exp;
+    switch (r.below(12)) {
+        case 0: exp = 0; mant = 0; break;                                         // zero
+        case 1: exp = 0; mant &= ~(1ull << 63); break;                            // denormal
+        case 2: exp = 0; mant |= 1ull << 63; break;                               // pseudo-denormal
+        case 3: exp = 0x7fff; mant = 1ull << 63; break;                           // infinity
+        case 4: exp = 0x7fff; mant |= 3ull << 62; break;                          // QNaN
+        case 5: exp = 0x7fff; mant = (mant & ~(1ull << 62)) | (1ull << 63) | 1; break;  // SNaN
+        case 6: exp = 1 + r.below(0x7ffe); mant &= ~(1ull << 63); break;          // unnormal
+        case 7: exp = r.below(2) ? 0x7ffe - r.below(3) : 1 + r.below(3); mant |= 1ull << 63; break;  // extremes
+        case 8: {                                                                 // an integer
+            const unsigned n = r.below(66);
+            exp = 0x3fff + (n ? n - 1 : 0);
+            mant = n ? (mant | (1ull << 63)) & ~((n < 64 ? ~0ull >> n : 0)) : 0;
+            if (!n) exp = 0;
+            break;
+        }
+        default: exp = 0x3fff - 70 + r.below(140); mant |= 1ull << 63; break;  // ordinary
+    }
+    if (r.below(2)) exp |= 0x8000;
+    std::memcpy(out, &mant, 8);
+    out[8] = static_cast<uint8_t>(exp);
+    out[9] = static_cast<uint8_t>(exp >> 8);
+}
+
+// A memory operand: a float of a random class, an integer of a random
+// magnitude, or random bytes; 112 bytes so FLDENV/FRSTOR read random data.
+void random_mem(Rng& r, uint8_t* m) {
+    for (unsigned k = 0; k < 112; ++k) m[k] = static_cast<uint8_t>(r.bits());
+    switch (r.below(4)) {
+        case 0: {  // binary32 of a chosen exponent class
+            uint32_t v = static_cast<uint32_t>(r.bits());
+            const unsigned e = r.below(4) == 0 ? 0 : r.below(4) == 0 ? 0xff : 0x60 + r.below(0x40);
+            v = (v & 0x807fffffu) | (e << 23);
+            if (r.below(8) == 0) v &= 0xff800000u;
+            std::memcpy(m, &v, 4);
+            break;
+        }
+        case 1: {  // binary64
+            uint64_t v = r.bits();
+            const uint64_t e = r.below(4) == 0 ? 0 : r.below(4) == 0 ? 0x7ff : 0x3c0 + r.below(0x80);
+            v = (v & 0x800fffffffffffffull) | (e << 52);
+            if (r.below(8) == 0) v &= 0xfff0000000000000ull;
+            std::memcpy(m, &v, 8);
+            break;
+        }
+        case 2: {  // integer of random magnitude
+            int64_t v = static_cast<int64_t>(r.bits() >> r.below(64));
+            if (r.below(2)) v = -v;
+            std::memcpy(m, &v, 8);
+            break;
+        }
+        default: random_f80(r, m); break;
+    }
+}
+
+// A random FNSAVE image (32-bit format) with no exception pending.
+void random_state(Rng& r, uint8_t img[108]) {
+    std::memset(img, 0, 108);
+    const unsigned pc = r.below(4), rc = r.below(4);
+    uint16_t masks = 0x3f;
+    if (r.below(3) == 0) masks = static_cast<uint16_t>(r.bits() & 0x3f);
+    const uint16_t fcw = static_cast<uint16_t>(0x40 | masks | pc << 8 | rc << 10);
+    const unsigned top = r.below(8);
+    uint16_t fsw = static_cast<uint16_t>(top << 11 | (r.bits() & (fsw::Cc | fsw::SF)));
+    fsw |= static_cast<uint16_t>(r.bits() & masks);  // only masked flags: nothing pending
+    uint16_t ftw = 0;
+    for (unsigned p = 0; p < 8; ++p) {
+        if (r.below(4) == 0) ftw |= static_cast<uint16_t>(3u << (2 * p));
+    }
+    const uint32_t d[3] = {0xffff0000u | fcw, 0xffff0000u | fsw, 0xffff0000u | ftw};
+    std::memcpy(img, d, 12);
+    for (unsigned k = 0; k < 8; ++k) random_f80(r, img + 28 + 10 * k);
+}
+
+using NativeFn = uint64_t (*)(void* img, void* mem, uint64_t flags);
+
+// Runs one form over `cases` random states; returns the number of mismatches
+// (the first few are reported).
+unsigned compare_form(const std::vector<uint8_t>& insn, unsigned cases, uint64_t seed, uint8_t* page) {
+    std::vector<uint8_t> code = {0xdd, 0x27, 0x52, 0x9d};  // frstor [rdi]; push rdx; popfq
+    code.insert(code.end(), insn.begin(), insn.end());
+    for (uint8_t b : {0x9c, 0x58, 0xdd, 0x37}) code.push_back(b);  // pushfq; pop rax; fnsave [rdi]
+    std::memcpy(page, code.data(), code.size());
+    page[code.size()] = 0xc3;  // ret
+    const auto native = reinterpret_cast<NativeFn>(page);
+
+    Fpu m;
+    m.prog = code;
+    std::memcpy(m.bus.ram.data() + Machine::kCode, code.data(), code.size());
+    m.cpu.flush_code_cache();
+    constexpr uint64_t kImg = kD + 0x400;
+
+    Rng r(seed);
+    unsigned bad = 0;
+    for (unsigned n = 0; n < cases; ++n) {
+        alignas(16) uint8_t img[108], mem[112], eimg[108], emem[112];
+        random_state(r, img);
+        random_mem(r, mem);
+        const uint64_t flags_in = 2 | (r.bits() & fl::Arith);
+        std::memcpy(eimg, img, 108);
+        std::memcpy(emem, mem, 112);
+
+        const uint64_t flags_out = native(img, mem, flags_in) & fl::Arith;
+
+        std::memcpy(m.bus.ram.data() + kImg, eimg, 108);
+        std::memcpy(m.bus.ram.data() + kD, emem, 112);
+        m.cpu.s.fpu = X87{};
+        m.cpu.s.rip = Machine::kCode;
+        m.r(RDI) = kImg;
+        m.r(RSI) = kD;
+        m.r(RDX) = flags_in;
+        m.r(RSP) = Machine::kStack;
+        const RunResult res = m.run(7);
+        std::memcpy(eimg, m.bus.ram.data() + kImg, 108);
+        std::memcpy(emem, m.bus.ram.data() + kD, 112);
+        const uint64_t eflags_out = m.r(RAX) & fl::Arith;
+
+        // FIP (12..15) and FDP (20..23) hold addresses that differ by design.
+        for (unsigned k = 12; k < 16; ++k) eimg[k] = img[k];
+        for (unsigned k = 20; k < 24; ++k) eimg[k] = img[k];
+        const bool same = res.exit == Exit::InstructionLimit && std::memcmp(img, eimg, 108) == 0 &&
+                          std::memcmp(mem, emem, 112) == 0 && flags_out == eflags_out;
+        if (!same && bad++ < 3) {
+            std::string s = "x87 mismatch, insn";
+            char buf[64];
+            for (uint8_t b : insn) std::snprintf(buf, sizeof buf, " %02x", b), s += buf;
+            std::snprintf(buf, sizeof buf, " case %u exit %d", n, static_cast<int>(res.exit));
+            s += buf;
+            uint16_t nsw, esw, nfcw, ntw, etw;
+            std::memcpy(&nfcw, img, 2);
+            std::memcpy(&nsw, img + 4, 2);
+            std::memcpy(&esw, eimg + 4, 2);
+            std::memcpy(&ntw, img + 8, 2);
+            std::memcpy(&etw, eimg + 8, 2);
+            std::snprintf(buf, sizeof buf, " fsw %04x/%04x ftw %04x/%04x", nsw, esw, ntw, etw);
+            s += buf;
+            std::snprintf(buf, sizeof buf, " flags %llx/%llx", static_cast<unsigned long long>(flags_out),
+                          static_cast<unsigned long long>(eflags_out));
+            s += buf;
+            for (unsigned k = 0; k < 108; ++k) {
+                if (img[k] != eimg[k]) {
+                    std::snprintf(buf, sizeof buf, " img[%u] %02x/%02x", k, img[k], eimg[k]);
+                    s += buf;
+                }
+            }
+            for (unsigned k = 0; k < 112; ++k) {
+                if (mem[k] != emem[k]) {
+                    std::snprintf(buf, sizeof buf, " mem[%u] %02x/%02x", k, mem[k], emem[k]);
+                    s += buf;
+                }
+            }
+            MESSAGE(s);
+        }
+    }
+    return bad;
+}
+
+}  // namespace
+
+TEST_CASE("x87: every form matches the host FPU") {
+    void* p = mmap(nullptr, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(p != MAP_FAILED);
+    auto* page = static_cast<uint8_t*>(p);
+    // BS_X87_CASES=N runs N cases per form (300 by default).
+    const char* env = std::getenv("BS_X87_CASES");
+    const unsigned cases = env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : 300;
+    unsigned forms = 0, failed_forms = 0;
+    for (unsigned opc = 0xd8; opc <= 0xdf; ++opc) {
+        for (unsigned modrm = 0; modrm < 256; ++modrm) {
+            const bool reg = modrm >= 0xc0;
+            if (!reg && (modrm & 0xc7) != 0x06) continue;  // memory forms: [rsi]
+            if (opc == 0xdf && modrm == 0xe0) continue;    // fnstsw ax: RAX is the flags slot
+            if ((opc == 0xd9 || opc == 0xdd) && modrm == 0x36) continue;  // fnstenv/fnsave store addresses
+            const std::vector<uint8_t> insn = {static_cast<uint8_t>(opc), static_cast<uint8_t>(modrm)};
+            DecodedInsn d;
+            if (decode(insn, 8, d) != DecodeStatus::Ok) continue;
+            ++forms;
+            const unsigned bad = compare_form(insn, cases, opc * 256 + modrm, page);
+            if (bad) {
+                ++failed_forms;
+                const std::string msg = std::string(mnemonic(d)) + ": " + std::to_string(bad) + " of " + std::to_string(cases) + " differ";
+                MESSAGE(msg);
+            }
+        }
+    }
+    munmap(p, 4096);
+    const std::string summary = std::to_string(forms) + " forms compared";
+    MESSAGE(summary);
+    CHECK(failed_forms == 0);
+}
