@@ -49,7 +49,7 @@ void LocalApic::reset() {
 
 void LocalApic::set_apic_base(uint64_t value) {
     uint64_t base = value & 0xfffff000ull;
-    if (base != kDefaultBase)
+    if (base != kDefaultBase && (value & kBaseEnable))
         spdlog::warn("lapic: unimplemented: relocating the APIC page to {:#x} (stays at {:#x})", base, kDefaultBase);
     if (value & (1u << 10)) spdlog::warn("lapic: unimplemented: x2APIC mode requested (IA32_APIC_BASE={:#x})", value);
     bool was = hw_enabled();
