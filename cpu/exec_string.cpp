@@ -9,8 +9,12 @@
 //   (segment bases are 0 for both in 64-bit mode, cpu.cpp).
 // - DF decides the direction.
 // - Each iteration commits: a fault in the middle of a REP string leaves
-//   RSI/RDI/RCX (and, for CMPS/SCAS, the flags) as they were after the last
-//   completed iteration, with RIP at the instruction, as hardware does.
+//   RSI/RDI/RCX as they were after the last completed iteration, with RIP at
+//   the instruction, as hardware does. The flags of REPE/REPNE CMPS/SCAS keep
+//   their values from before the instruction until it completes (also
+//   across the chunks below), so a fault leaves them untouched, as the Intel
+//   host does.
+// - A zero count under a 32-bit address size still clears RCX[63:32] (Intel).
 // - A REP string runs at most kRepChunk iterations per handler call; if work
 //   is left it sets next_rip = rip and raises `attention`, so the run loop
 //   ends the block and re-executes the instruction (it counts as one
@@ -100,8 +104,15 @@ template <class T, Str Op> void str(Cpu& c, const DecodedInsn& i) {
         commit<T, Op>(c.s, r, false);
         return;
     }
-    if (r.cx == 0) return;
+    if (r.cx == 0) {
+        // Intel writes ECX even for a zero count: the upper half of RCX is
+        // cleared under a 32-bit address size.
+        if (i.addrsize == 4) c.s.gpr[RCX] = 0;
+        return;
+    }
     const uint64_t cx_before = r.cx;
+    const uint64_t rflags_before = c.s.rflags;
+    const LazyFlags lf_before = c.s.lf;
     constexpr bool kCompares = Op == Str::Scas || Op == Str::Cmps;
     const bool stop_when_equal = i.rep == 0xf2;  // REPNE; F3 is REPE (only for CMPS/SCAS)
     unsigned left = kRepChunk;
@@ -113,14 +124,27 @@ template <class T, Str Op> void str(Cpu& c, const DecodedInsn& i) {
             if (kCompares && equal == stop_when_equal) break;
             if (--left == 0) {
                 // Work is left: run the instruction again after this block.
+                // CMPS/SCAS flags stay those from before the instruction until
+                // it ends, so a fault in a later chunk finds them there.
                 c.s.next_rip = c.s.rip;
                 c.attention = true;
+                if constexpr (kCompares) {
+                    c.s.rflags = rflags_before;
+                    c.s.lf = lf_before;
+                }
                 break;
             }
         }
     } catch (...) {
         // A fault in the first iteration changes nothing at all.
         if (r.cx != cx_before) commit<T, Op>(c.s, r, true);
+        // Intel's REPE/REPNE CMPS/SCAS leave the flags as they were before the
+        // instruction when a fault stops them (RSI/RDI/RCX do show the
+        // progress).
+        if constexpr (kCompares) {
+            c.s.rflags = rflags_before;
+            c.s.lf = lf_before;
+        }
         throw;
     }
     commit<T, Op>(c.s, r, true);
