@@ -513,7 +513,9 @@ void elf_check(const Comparer& cmp, const Zy& zy, const std::vector<std::string>
             }
         }
     }
-    std::printf("ELF check: %zu files, %llu bytes of executable sections, %llu instructions, %llu bytes Zydis rejects (skipped)\n",
+    std::printf("files:");
+    for (size_t i = 0; i < files.size(); ++i) std::printf("%s%s", i % 6 ? " " : "\n  ", files[i].c_str());
+    std::printf("\nELF check: %zu files, %llu bytes of executable sections, %llu instructions, %llu bytes Zydis rejects (skipped)\n",
                 files.size(), static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(t.total),
                 static_cast<unsigned long long>(skipped));
 }
@@ -700,6 +702,7 @@ std::map<std::string, std::string> read_baseline(const std::string& path, bool& 
         if (!(is >> key)) continue;
         std::string reason;
         std::getline(is, reason);
+        reason.erase(0, reason.find_first_not_of(" \t"));
         m[key] = reason;
     }
     return m;
@@ -832,7 +835,7 @@ int main(int argc, char** argv) {
         const bool known = b != baseline.end();
         if (!known) fresh.push_back(k);
         std::printf("  %-28s %8llu  %-15s %-4s %-48s %s%s%s\n", k.c_str(), static_cast<unsigned long long>(e.count),
-                    e.cls.c_str(), e.mode.c_str(), e.bytes.c_str(), e.detail.c_str(), known ? "  | known:" : "  | NEW",
+                    e.cls.c_str(), e.mode.c_str(), e.bytes.c_str(), e.detail.c_str(), known ? "  | known: " : "  | NEW",
                     known ? b->second.c_str() : "");
     }
     std::printf("\n== Out-of-scope disagreements, by class (not part of the pass criterion)\n");
