@@ -50,8 +50,11 @@ struct Machine {
         cpu.s.rip = kCode;
         cpu.s.gpr[cpu::RSP] = kStack;
     }
+    // Places code at `at` and points RIP at it. The host writes RAM behind
+    // the CPU's back, so decoded blocks are dropped.
     void code(std::initializer_list<uint8_t> bytes, uint64_t at = kCode) {
         std::memcpy(bus.ram.data() + at, std::data(bytes), bytes.size());
+        cpu.flush_code_cache();
         cpu.s.rip = at;
     }
     // Runs `n` instructions; returns the result.
