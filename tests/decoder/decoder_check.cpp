@@ -695,8 +695,9 @@ std::map<std::string, std::string> read_baseline(const std::string& path, bool& 
     ok = static_cast<bool>(f);
     std::string line;
     while (std::getline(f, line)) {
-        const auto h = line.find('#');
-        if (h != std::string::npos) line.erase(h);
+        // '#' starts a comment line; reasons may contain '#UD'.
+        const auto first = line.find_first_not_of(" \t");
+        if (first == std::string::npos || line[first] == '#') continue;
         std::istringstream is(line);
         std::string key;
         if (!(is >> key)) continue;
