@@ -4,17 +4,25 @@
 // ModRM byte selecting register forms).
 //
 // Arithmetic runs on the host's own x87 unit (x87_host.h): the guest's
-// instruction, operands renumbered, under the guest's FCW. Results, flags,
-// C0..C3, precision and rounding control and unmasked-exception responses
-// are therefore those of the silicon. Emulated here: the register stack,
-// TOP and tags, stack overflow/underflow (IE|SF, C1), #NM, pending #MF,
-// the instruction/operand pointers, and the control instructions.
+// instruction, operands renumbered, under the guest's FCW and with the
+// guest's C0..C3 preloaded. Results, exception flags, C0..C3 (including the
+// "undefined" ones, which the host leaves alone), precision and rounding
+// control and unmasked-exception responses are therefore those of the
+// silicon. Emulated here: the register stack, TOP and tags, stack
+// overflow/underflow (IE|SF, C1), #NM, pending #MF, the instruction/operand
+// pointers, the moves and the control instructions. The test "every form
+// matches the host FPU" (tests/cpu/test_x87.cpp) runs each form natively and
+// emulated on random states and compares the FNSAVE images.
 //
 // Behaviour the SDM leaves open, matched to the reference host (an Intel core
 // with CPUID.7.EBX FDP_EXCPTN_ONLY and FCS/FDS deprecation), checked on it:
-//   - C0/C2/C3 where "undefined" keep their values; C1 likewise where the
-//     instruction does not define it. FCOMI/FUCOMI(P), FCMOVcc, FNOP keep all
-//     four; FFREE, FINCSTP, FDECSTP, FXCH clear C1.
+//   - FCOMI/FUCOMI(P), FCMOVcc, FNOP keep C0..C3 (the SDM says FCOMI clears
+//     C1); FFREE, FINCSTP, FDECSTP, FXCH, FST ST(i) clear C1 and keep the rest.
+//   - Stack underflow: compares report unordered (C3 C2 C0, or ZF PF CF) even
+//     with IE unmasked; FPREM/FPREM1/FSIN/FCOS/FPTAN/FSINCOS clear C2; FLD
+//     ST(i) reports underflow before overflow. FSTPNCE (D9 D8+i) of an empty
+//     ST(0) only pops.
+//   - FLD m32fp/m64fp pushes despite an unmasked denormal exception.
 //   - FIP is written by every non-control instruction; FOP and FDP only by an
 //     instruction that raises an unmasked exception (FDP only if it has a
 //     memory operand); FCS and FDS are always 0.
@@ -265,10 +273,9 @@ void com_mem(Cpu& c, const DecodedInsn& i) {
 }
 
 // FCOMI/FCOMIP (host DB F0+i), FUCOMI/FUCOMIP (host DB E8+i): ZF PF CF from
-// the comparison, OF SF AF cleared, as the host leaves them (also after an
-// unmasked invalid operand; stack underflow gives unordered). C0..C3 keep
-// their values (reference host; the SDM says C1 = 0), except C1 = 0 on stack
-// underflow.
+// the comparison and OF SF AF cleared, as the host sets them (also after an
+// unmasked invalid operand); stack underflow gives unordered. C0..C3 keep
+// their values, except C1 = 0 on stack underflow.
 template <bool Unordered, bool Pop>
 void comi(Cpu& c, const DecodedInsn& i) {
     X87& f = enter(c);
@@ -281,6 +288,7 @@ void comi(Cpu& c, const DecodedInsn& i) {
         c.s.rflags = (c.s.rflags & ~fl::Arith) | arith;
         if (!ie_masked(f)) return finish(c, i, flags);
     } else {
+        // The host runs with the guest's arithmetic flags in RFLAGS.
         const F80 st[2] = {get(f, 0), get(f, sti)};
         constexpr uint8_t m = Unordered ? 0xe8 : 0xf0;
         const uint64_t in = (c.s.rflags & fl::Arith) | fl::Reserved1 | fl::IF;

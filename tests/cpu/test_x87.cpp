@@ -775,3 +775,40 @@ TEST_CASE("x87: every form matches the host FPU") {
     MESSAGE(summary);
     CHECK(failed_forms == 0);
 }
+
+TEST_CASE("x87: real-mode 16-bit environment layout and FNSAVE/FRSTOR") {
+    Fpu m;
+    m.cpu.reset();
+    m.cpu.s.seg[CS].base = 0;
+    m.cpu.s.seg[CS].selector = 0;
+    m.cpu.s.cr0 = cr0::ET | cr0::NE;
+    m.cpu.mode_changed();
+    m.cpu.flush_tlb();
+    REQUIRE(m.cpu.s.code_size == 2);
+    m.poke<uint16_t>(0x7000, 0x037b);  // ZE unmasked
+    m.poke<uint32_t>(0x7004, 0);       // 0.0f
+    m.op({0xd9, 0x2e, 0x00, 0x70});    // fldcw [0x7000]
+    m.op({0xd9, 0xe8});                // fld1
+    m.op({0xd8, 0x36, 0x04, 0x70});    // fdiv dword [0x7004]: ZE, unmasked
+    m.op({0xd9, 0x36, 0x00, 0x80});    // fnstenv [0x8000]: 14 bytes, real-mode layout
+    m.op({0xdd, 0x36, 0x00, 0x81});    // fnsave [0x8100]: 94 bytes
+    m.op({0xdd, 0x26, 0x00, 0x81});    // frstor [0x8100]
+    REQUIRE(m.go(4).exit == Exit::InstructionLimit);
+    CHECK(m.mem<uint16_t>(0x8000) == 0x037b);
+    CHECK(m.mem<uint16_t>(0x8002) == (fsw::ZE | fsw::ES | fsw::B | (7u << 11)));
+    CHECK(m.mem<uint16_t>(0x8004) == 0x3fff);
+    CHECK(m.mem<uint16_t>(0x8006) == Machine::kCode + 6);  // FIP[15:0]
+    CHECK(m.mem<uint16_t>(0x8008) == 0x036);                // FIP[19:16] = 0, FOP = D8 36 -> 0x036
+    CHECK(m.mem<uint16_t>(0x800a) == 0x7004);               // FDP[15:0]
+    CHECK(m.mem<uint16_t>(0x800c) == 0);
+    CHECK(m.f().fcw == 0x037f);  // FNSTENV masked everything: ES cleared
+    CHECK((m.f().fsw & fsw::ES) == 0);
+    REQUIRE(m.run(2).exit == Exit::InstructionLimit);
+    CHECK(m.mem<uint16_t>(0x8100) == 0x037f);
+    long double st0;
+    std::memcpy(&st0, m.bus.ram.data() + 0x8100 + 14, 10);
+    CHECK(st0 == 1.0L);
+    CHECK(m.top() == 7);
+    CHECK(m.st(0) == 1.0L);
+    CHECK((m.f().fsw & (fsw::ZE | fsw::ES)) == fsw::ZE);  // masked by the FNSTENV before FNSAVE
+}
