@@ -172,16 +172,29 @@ void cmc(Cpu& c, const DecodedInsn&) { materialize(c.s); c.s.rflags ^= fl::CF; }
 void cld(Cpu& c, const DecodedInsn&) { c.s.rflags &= ~fl::DF; }
 void std_(Cpu& c, const DecodedInsn&) { c.s.rflags |= fl::DF; }
 
-// 0F 1F /0, 0F 18..1F hints, prefetches: architecturally no operation
-// (no memory access is made, so they cannot fault).
+// 0F 1F /0, 0F 18..1F hints, prefetches, ENDBR32/64 (CET is not enabled):
+// architecturally no operation (no memory access is made, so they cannot fault).
 void nop(Cpu&, const DecodedInsn&) {}
+
+// D7: XLAT — AL = [seg:rBX + AL], the sum wrapped at the address size.
+void xlat(Cpu& c, const DecodedInsn& i) {
+    uint64_t off = c.s.gpr[RBX] + (c.s.gpr[RAX] & 0xff);
+    if (i.addrsize == 4) off = static_cast<uint32_t>(off);
+    if (i.addrsize == 2) off = static_cast<uint16_t>(off);
+    set_reg<uint8_t>(c.s, RAX, c.read<uint8_t>(c.linear(i.seg, off)));
+}
 
 const Form kForms[] = {
     {"mov", kMap1, 0x88, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, BS_HANDLERS(mov_rm_r), "base"},
     {"mov", kMap1, 0x89, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_r), "base"},
     {"mov", kMap1, 0x8a, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, BS_HANDLERS(mov_r_rm), "base"},
     {"mov", kMap1, 0x8b, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_r_rm), "base"},
-    {"mov", kMap1, 0x8c, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
+    {"mov", kMap1, 0x8c, 0, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
+    {"mov", kMap1, 0x8c, 1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
+    {"mov", kMap1, 0x8c, 2, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
+    {"mov", kMap1, 0x8c, 3, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
+    {"mov", kMap1, 0x8c, 4, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
+    {"mov", kMap1, 0x8c, 5, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
     {"mov", kMap1, 0xc6, 0, -1, kModAny, kPfxAny, kImmB, M | fa::Byte, BS_HANDLERS(mov_rm_imm), "base"},
     {"mov", kMap1, 0xc7, 0, -1, kModAny, kPfxAny, kImmZ, M, BS_HANDLERS(mov_rm_imm), "base"},
     {"mov", kMap1, 0xb0, -1, -1, kModAny, kPfxAny, kImmB, fa::OpReg | fa::Byte, BS_HANDLERS(mov_r_imm), "base"},
@@ -195,7 +208,7 @@ const Form kForms[] = {
     {"movsx", kMap0F, 0xbe, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movsx_b), "base"},
     {"movsx", kMap0F, 0xbf, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movsx_w), "base"},
     {"movsxd", kMap1, 0x63, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Only64, BS_HANDLERS(movsxd), "base"},
-    {"lea", kMap1, 0x8d, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(lea), "base"},
+    {"lea", kMap1, 0x8d, -1, -1, kModMem, kPfxAny, kImmNone, M, BS_HANDLERS(lea), "base"},
     {"xchg", kMap1, 0x86, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte | fa::Lockable, BS_HANDLERS(xchg_rm_r), "base"},
     {"xchg", kMap1, 0x87, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Lockable, BS_HANDLERS(xchg_rm_r), "base"},
     {"xchg", kMap1, 0x90, -1, -1, kModAny, kPfxAny, kImmNone, fa::OpReg, BS_HANDLERS(xchg_a_r), "base"},
@@ -213,11 +226,23 @@ const Form kForms[] = {
     {"cmc", kMap1, 0xf5, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_HANDLER1(cmc), "base"},
     {"cld", kMap1, 0xfc, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_HANDLER1(cld), "base"},
     {"std", kMap1, 0xfd, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_HANDLER1(std_), "base"},
-    {"nop", kMap0F, 0x1f, 0, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "base"},
     {"prefetchnta", kMap0F, 0x18, 0, -1, kModMem, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "sse"},
     {"prefetcht0", kMap0F, 0x18, 1, -1, kModMem, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "sse"},
     {"prefetcht1", kMap0F, 0x18, 2, -1, kModMem, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "sse"},
     {"prefetcht2", kMap0F, 0x18, 3, -1, kModMem, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "sse"},
+    // Reserved-NOP space 0F 18..1F (SDM Vol. 2 NOP, "hint" opcodes); the
+    // specific forms above and below win over these catch-all rows.
+    {"endbr64", kMap0F, 0x1e, 7, 2, kModReg, kPfxF3, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"endbr32", kMap0F, 0x1e, 7, 3, kModReg, kPfxF3, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"nop", kMap0F, 0x18, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"nop", kMap0F, 0x19, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"nop", kMap0F, 0x1a, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"nop", kMap0F, 0x1b, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"nop", kMap0F, 0x1c, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"nop", kMap0F, 0x1d, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"nop", kMap0F, 0x1e, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"nop", kMap0F, 0x1f, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLER1(nop), "base"},
+    {"xlat", kMap1, 0xd7, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_HANDLER1(xlat), "base"},
 };
 
 }  // namespace

@@ -26,8 +26,8 @@ enum class FlagOp : uint8_t {
     Logic,      // AND/OR/XOR/TEST: CF = OF = 0; AF = 0 (undefined; Intel and AMD give 0)
     Inc,        // res = src1 + 1, CF preserved in aux
     Dec,        // res = src1 - 1, CF preserved in aux
-    Shl,        // res = src1 << src2 (count 1..width; masked count != 0). OF = MSB(res)^CF
-                //   (defined for count 1 only; the same formula for others, as Intel). AF = 0.
+    Shl,        // res = src1 << src2 (masked count != 0). OF is defined for count 1 only:
+                //   Intel computes it from the source for every count, MSB(src1) ^ next bit. AF = 0.
     Shr,        // res = src1 >> src2. OF = MSB(src1) (count 1; same for others). AF = 0.
     Sar,        // res = src1 >>> src2 (arith). OF = 0. AF = 0.
 };
@@ -82,7 +82,7 @@ inline bool lazy_of(const LazyFlags& f) {
         case FlagOp::Logic: return false;
         case FlagOp::Inc: return f.res == (1ull << (w * 8 - 1));
         case FlagOp::Dec: return f.res == (1ull << (w * 8 - 1)) - 1;
-        case FlagOp::Shl: return msb(f.res, w) ^ lazy_cf(f);
+        case FlagOp::Shl: return msb(f.src1 ^ (f.src1 << 1), w);
         case FlagOp::Shr: return msb(f.src1, w);
         case FlagOp::Sar: return false;
         case FlagOp::Eager: break;
