@@ -157,16 +157,6 @@ public:
     // Number of events run since construction (for tests and statistics).
     uint64_t events_fired() const { return fired_; }
 
-    // Resets time to zero and disarms every event (machine reset keeps time
-    // running in QEMU; Bootscope's reset does too: callers rarely want this).
-    void reset_all() {
-        now_ = 0;
-        frac_ps_ = 0;
-        next_seq_ = 0;
-        for (Event& e : events_) e.armed = false;
-        cached_valid_ = false;
-    }
-
 private:
     struct Event {
         std::string name;

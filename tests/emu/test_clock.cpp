@@ -79,7 +79,6 @@ TEST_CASE("clock: run to the next deadline, late callbacks, HLT skip") {
 TEST_CASE("clock: a callback may schedule an event that is already due") {
     Clock c;
     std::string log;
-    Clock::Callback cb;
     auto x = c.add_event("x", [&](uint64_t, uint64_t) { log += 'x'; });
     auto y = c.add_event("y", [&](uint64_t, uint64_t) {
         log += 'y';

@@ -70,8 +70,7 @@ Run run_program(uint64_t ps_per_insn = 1000) {
                 out(0x20, 0x20);
                 break;
             case 0x28:
-                (void)in(0x71);  // index 0x0b is selected: select C and read it
-                out(0x70, 0x0c);
+                out(0x70, 0x0c);  // acknowledge: read register C
                 (void)in(0x71);
                 out(0x70, 0x0b);
                 out(0xa0, 0x20);

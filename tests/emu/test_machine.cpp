@@ -230,6 +230,10 @@ TEST_CASE("machine: exit, power-off and reset requests") {
     CHECK(m.request() == Machine::Request::None);
     CHECK(m.a20());
     CHECK(m.io_in(0xcfc, 4) == 0xffffffffu);
+    // The debugger's state dump names every device.
+    std::string d = m.dump();
+    for (const char* name : {"pic-master", "pit ch0", "rtc:", "lapic:", "ioapic:", "com1:", "vga:", "i8042:", "platform:", "fw_cfg:"})
+        CHECK(d.find(name) != std::string::npos);
 }
 
 TEST_CASE("machine: RTC option and the fixed start date") {
