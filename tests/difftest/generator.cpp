@@ -471,6 +471,19 @@ void Generator::make(const FormInfo& fi, Rng& r, Case& c) const {
     st.rip = kInsnAddr;
     if (valid) {
         if (zi.cpu_flags) c.undef_flags = zi.cpu_flags->undefined;
+        // Zydis leaves OF (and AF) of every shift and rotate undefined; by the
+        // SDM a masked count of 0 changes no flag and a count of 1 defines OF.
+        const bool shift = (f.map == kMap1 && (f.opcode == 0xc0 || f.opcode == 0xc1 || (f.opcode >= 0xd0 && f.opcode <= 0xd3))) ||
+                           (f.map == kMap0F && (f.opcode == 0xa4 || f.opcode == 0xa5 || f.opcode == 0xac || f.opcode == 0xad));
+        if (shift) {
+            const uint64_t mask = zi.operand_width == 64 ? 0x3f : 0x1f;
+            uint64_t count;
+            if (f.map == kMap1 && (f.opcode == 0xd0 || f.opcode == 0xd1)) count = 1;
+            else if ((f.map == kMap1 && (f.opcode == 0xd2 || f.opcode == 0xd3)) || f.opcode == 0xa5 || f.opcode == 0xad) count = st.gpr[RCX] & mask;
+            else count = b[zi.raw.imm[0].offset] & mask;
+            if (count == 0) c.undef_flags = 0;
+            else if (count == 1) c.undef_flags &= ~fl::OF;
+        }
         if (zi.fpu_flags) {
             const uint32_t u = zi.fpu_flags->undefined;
             c.undef_fsw = static_cast<uint16_t>((u & 1 ? 0x100 : 0) | (u & 2 ? 0x200 : 0) | (u & 4 ? 0x400 : 0) |
