@@ -93,7 +93,7 @@ int run_demo(uint64_t max_instructions) {
 int main(int argc, char** argv) {
     CLI::App app{"Bootscope: a full-system x86-64 PC emulator for watching a kernel boot", "bootscope"};
     app.set_version_flag("--version", "bootscope " BOOTSCOPE_VERSION);
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);
 
     std::string log_level = "warn";
     app.add_option("--log-level", log_level, "Log verbosity: trace, debug, info, warn, error, critical, off")
@@ -118,5 +118,6 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(log_level));
 
     if (*run) return run_demo(max_instructions);
+    std::fprintf(stderr, "A subcommand is required\nRun with --help for more information.\n");
     return kExitUsage;
 }
