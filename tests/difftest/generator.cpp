@@ -98,12 +98,20 @@ uint64_t pad_at(uint64_t index) {
 }
 constexpr uint64_t kPadCount = (kCodeBase + kCodeSize - kPadFirst) / kPadStride - kInsnSlot / kPadStride;
 
+// An address that is unmapped in the native child whatever else the process
+// maps (a sanitizer's shadow, the heap): non-canonical, the PROT_NONE hole or
+// guard, or below mmap_min_addr. Random values could hit live host memory.
+uint64_t unmapped_address(Rng& r) {
+    switch (r.below(4)) {
+        case 0: return 0x8000000000000000ull | (r.next() >> 17);
+        case 1: return kHoleBase + r.below(0x10000);
+        case 2: return kGuardBase + r.below(kDataBase - kGuardBase - 64);
+        default: return r.below(0x10000);
+    }
+}
+
 uint64_t branch_target(Rng& r) {
-    const uint64_t k = r.below(100);
-    if (k < 75) return pad_at(r.below(kPadCount));
-    if (k < 83) return kHoleBase + r.below(0x10000);
-    if (k < 90) return 0x8000000000000000ull | (r.next() >> 17);  // non-canonical
-    return r.value();
+    return r.chance(75) ? pad_at(r.below(kPadCount)) : unmapped_address(r);
 }
 
 void put_le(uint8_t* p, uint64_t v, unsigned n) {
@@ -365,8 +373,9 @@ void Generator::make(const FormInfo& fi, Rng& r, Case& c) const {
             // BT/BTS/BTR/BTC m, r: the register bit offset moves the access; keep it near mostly.
             const bool bt_reg = f.map == kMap0F && (f.opcode == 0xa3 || f.opcode == 0xab || f.opcode == 0xb3 || f.opcode == 0xbb);
             const unsigned regfull = reg | (rex & 4) << 1;
-            if (bt_reg && !(pinned >> regfull & 1) && static_cast<int>(regfull) != base && static_cast<int>(regfull) != index && r.chance(85))
-                st.gpr[regfull] = static_cast<uint64_t>(static_cast<int64_t>(r.below(0x8000)) - 0x4000);
+            // The rest take a full 64-bit offset (non-canonical in effect): a 32-bit one could reach live host memory.
+            if (bt_reg && !(pinned >> regfull & 1) && static_cast<int>(regfull) != base && static_cast<int>(regfull) != index)
+                st.gpr[regfull] = r.chance(85) ? static_cast<uint64_t>(static_cast<int64_t>(r.below(0x8000)) - 0x4000) : r.next() | 1ull << 62;
             put_le(b + n, static_cast<uint64_t>(disp), disp_size);
             n += disp_size;
         }
@@ -397,7 +406,7 @@ void Generator::make(const FormInfo& fi, Rng& r, Case& c) const {
     // ---- immediates with meaning
     if (valid) {
         if (f.imm == kImmMoffs && zi.raw.disp.size) {  // Zydis reports moffs as a displacement
-            const uint64_t a = r.chance(92) ? kDataBase + r.below(kDataSize - 8) : r.value();
+            const uint64_t a = r.chance(92) ? kDataBase + r.below(kDataSize - 8) : unmapped_address(r);
             put_le(b + zi.raw.disp.offset, a, zi.raw.disp.size / 8);
         }
         for (unsigned k = 0; k < 2; ++k) {

@@ -453,7 +453,11 @@ int main(int argc, char** argv) {
         for (const Shown& sc : shown) print_case(sc.index, sc.c, sc.cx, sc.v, opt.verbose);
     }
 
-    // Known failures that no longer fail make the run fail: the list only shrinks.
+    // Known failures that no longer fail make the run fail: the list only
+    // shrinks. The list is kept at the CTest setting (1000 cases, seed 1,
+    // no filter); with fewer cases a rare failure may just not show, so
+    // stale entries are then reported without failing the run.
+    const bool stale_fails = opt.cases >= 1000 && opt.filter.empty();
     unsigned stale = 0;
     for (const auto& [m, reason] : known) {
         if (m[0] == '@') {
@@ -484,5 +488,6 @@ int main(int argc, char** argv) {
     std::printf("\n%" PRIu64 " cases, %" PRIu64 " mismatching; %u forms skipped, %u expected failures, %u stale entries\n",
                 cases_run, cases_failed, forms_skipped, forms_xfail, stale);
     std::printf("%u passed, %u failed\n", forms_passed, forms_failed);
-    return (forms_failed || stale) ? 1 : 0;
+    if (stale && !stale_fails) std::printf("(stale entries do not fail a run with --cases < 1000 or --filter)\n");
+    return (forms_failed || (stale && stale_fails)) ? 1 : 0;
 }
