@@ -80,9 +80,11 @@ std::string pattern_of(const Form& f) {
     p += hex2(f.opcode);
     if (f.attrs & fa::OpReg) p += "+r";
     if (f.rm >= 0) {
-        p += " " + hex2(0xc0 | (f.reg >= 0 ? f.reg : 0) << 3 | f.rm);
+        p += ' ';
+        p += hex2(0xc0 | (f.reg >= 0 ? f.reg : 0) << 3 | f.rm);
     } else if (f.attrs & fa::ModRM) {
-        p += f.reg >= 0 ? " /" + std::to_string(f.reg) : std::string(" /r");
+        p += " /";
+        p += f.reg >= 0 ? std::to_string(f.reg) : std::string("r");
         if (f.mod == kModReg) p += " reg";
         if (f.mod == kModMem) p += " mem";
     }
