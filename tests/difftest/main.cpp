@@ -12,7 +12,9 @@
 // pass does, so the list only shrinks. Deterministic for a given seed.
 #include <Zydis/Zydis.h>
 
+#include <array>
 #include <cinttypes>
+#include <span>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "cpu/decoder.h"
+#include "cpu/families.h"
 #include "cpu/state.h"
 #include "emulated.h"
 #include "generator.h"
@@ -327,6 +330,20 @@ std::string mismatch_class(const Verdict& v, const NativeResult& nr, const EmuRe
     return "";
 }
 
+// The instruction family (exec_<family>.cpp) a form comes from.
+const char* family_of(const cpu::Form* f) {
+    static const std::pair<const char*, std::span<const cpu::Form>> kFamilies[] = {
+        {"alu", cpu::forms_alu()},       {"shift", cpu::forms_shift()}, {"muldiv", cpu::forms_muldiv()},
+        {"bit", cpu::forms_bit()},       {"move", cpu::forms_move()},   {"stack", cpu::forms_stack()},
+        {"string", cpu::forms_string()}, {"misc", cpu::forms_misc()},   {"sse", cpu::forms_sse()},
+        {"x87", cpu::forms_x87()},
+    };
+    for (const auto& [name, forms] : kFamilies) {
+        if (!forms.empty() && f >= forms.data() && f < forms.data() + forms.size()) return name;
+    }
+    return "other";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -369,6 +386,7 @@ int main(int argc, char** argv) {
     uint64_t cases_run = 0, cases_failed = 0;
     std::map<std::string, std::pair<unsigned, unsigned>> by_mnemonic;  // tested forms, failing forms
     std::map<std::string, std::pair<unsigned, unsigned>> by_isa;       // passing forms, failing forms
+    std::map<std::string, std::array<unsigned, 3>> by_family;          // passing, expected failures, failing
     std::vector<Case> cases(NativeRunner::kBatch);
     std::map<std::string, uint64_t> class_hits;
     std::map<std::string, uint64_t> outcomes;  // native outcome of every case, for the coverage line
@@ -428,7 +446,9 @@ int main(int argc, char** argv) {
         ++bm.first;
         const auto kf = known.find(f.mnemonic);
         std::string tag;
+        auto& fam = by_family[family_of(&f)];
         if (failed == 0) {
+            ++fam[0];
             ++forms_passed;
             ++by_isa[f.isa].first;
         } else {
@@ -439,9 +459,11 @@ int main(int argc, char** argv) {
                 tag = "  HARNESS ERROR";
             }
             if (kf != known.end() && !form_harness_error) {
+                ++fam[1];
                 ++forms_xfail;
                 tag = "  expected failure: " + kf->second;
             } else {
+                ++fam[2];
                 ++forms_failed;
                 if (tag.empty()) tag = "  FAIL";
             }
@@ -483,6 +505,8 @@ int main(int argc, char** argv) {
     }
     std::printf("\nnative outcomes:");
     for (const auto& [what, count] : outcomes) std::printf(" %s %" PRIu64 ";", what.c_str(), count);
+    std::printf("\nby family (forms passing/expected failures/failing):");
+    for (const auto& [name, c] : by_family) std::printf(" %s %u/%u/%u", name.c_str(), c[0], c[1], c[2]);
     std::printf("\nby isa (forms passing/failing):");
     for (const auto& [isa, pf] : by_isa) std::printf(" %s %u/%u", isa.c_str(), pf.first, pf.second);
     std::printf("\n%" PRIu64 " cases, %" PRIu64 " mismatching; %u forms skipped, %u expected failures, %u stale entries\n",
