@@ -374,9 +374,16 @@ void Generator::make(const FormInfo& fi, Rng& r, Case& c) const {
             disp_at = n;
             // BT/BTS/BTR/BTC m, r: the register bit offset moves the access; keep it near mostly.
             const bool bt_reg = f.map == kMap0F && (f.opcode == 0xa3 || f.opcode == 0xab || f.opcode == 0xb3 || f.opcode == 0xbb);
-            const unsigned regfull = reg | (rex & 4) << 1;
+            unsigned regfull = reg | (rex & 4) << 1;
+            // The offset register must not also form the address (its value would then be
+            // uncontrolled and could reach live host memory): pick another ModRM.reg.
+            while (bt_reg && ((pinned >> regfull & 1) || static_cast<int>(regfull) == base ||
+                              static_cast<int>(regfull) == index)) {
+                reg = (reg + 1) & 7;
+                regfull = reg | (rex & 4) << 1;
+            }
             // The rest take a full 64-bit offset (non-canonical in effect): a 32-bit one could reach live host memory.
-            if (bt_reg && !(pinned >> regfull & 1) && static_cast<int>(regfull) != base && static_cast<int>(regfull) != index)
+            if (bt_reg)
                 st.gpr[regfull] = r.chance(85) ? static_cast<uint64_t>(static_cast<int64_t>(r.below(0x8000)) - 0x4000) : r.next() | 1ull << 62;
             put_le(b + n, static_cast<uint64_t>(disp), disp_size);
             n += disp_size;
