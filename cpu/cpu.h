@@ -111,6 +111,16 @@ public:
 
     Bus& bus() { return bus_; }
 
+    // I/O permission of IN/OUT/INS/OUTS (SDM Vol. 1 §19.5.1): in protected
+    // mode with CPL > IOPL, and in virtual-8086 mode, the TSS I/O bitmap
+    // decides. The bitmap is not modelled yet (CPU core II), so such accesses
+    // raise #GP(0), as with a TSS that has no bitmap.
+    void check_io_permission() const {
+        if (!(s.cr0 & cr0::PE)) return;
+        const unsigned iopl = static_cast<unsigned>((s.rflags & fl::IOPL) >> 12);
+        if (s.cpl > iopl || (s.rflags & fl::VM)) raise(kGP, 0);
+    }
+
     // Effective address of the decoded memory operand (offset, before segment).
     uint64_t effective_address(const DecodedInsn& i) const {
         uint64_t a = static_cast<uint64_t>(static_cast<int64_t>(i.disp));

@@ -142,7 +142,7 @@ void ud(Cpu&, const DecodedInsn&) { raise(kUD); }
 
 // ---- IN/OUT ----
 // Port from imm8 (E4-E7) or DX (EC-EF). Sizes 1, 2, 4 (REX.W is ignored).
-// TODO(core II): CPL > IOPL (or V8086) consults the TSS I/O bitmap → #GP(0).
+// Permission: Cpu::check_io_permission (ring 3 with IOPL 0 gets #GP(0)).
 
 enum class Port : uint8_t { Imm, Dx };
 
@@ -152,10 +152,12 @@ template <Port P> uint16_t port_of(const Cpu& c, const DecodedInsn& i) {
 }
 
 template <class T, Port P> void in(Cpu& c, const DecodedInsn& i) {
+    c.check_io_permission();
     set_reg<T>(c.s, RAX, static_cast<T>(c.bus().io_in(port_of<P>(c, i), sizeof(T))));
 }
 
 template <class T, Port P> void out(Cpu& c, const DecodedInsn& i) {
+    c.check_io_permission();
     c.bus().io_out(port_of<P>(c, i), sizeof(T), get_reg<T>(c.s, RAX));
 }
 

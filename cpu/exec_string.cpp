@@ -19,9 +19,9 @@
 //   is left it sets next_rip = rip and raises `attention`, so the run loop
 //   ends the block and re-executes the instruction (it counts as one
 //   retired instruction per chunk). Interrupts can then arrive between chunks.
-// - INS/OUTS: the I/O-permission checks (CPL > IOPL, TSS bitmap) arrive with
-//   CPU core II. INS checks that the destination is writable before reading
-//   the port, so a faulting INS does not lose the port's data.
+// - INS/OUTS check I/O permission (Cpu::check_io_permission) before each
+//   access. INS checks that the destination is writable before reading the
+//   port, so a faulting INS does not lose the port's data.
 // Forms not listed decode to #UD.
 #include "families.h"
 #include "operands.h"
@@ -75,11 +75,13 @@ template <class T, Str Op> bool step(Cpu& c, const DecodedInsn& i, StrRegs& r, u
         set_flags(c.s, FlagOp::Sub, sizeof(T), static_cast<T>(a - b), a, b);
         equal = a == b;
     } else if constexpr (Op == Str::Ins) {
+        c.check_io_permission();
         const uint64_t lin = c.linear(ES, r.di);
         c.probe_write(lin, sizeof(T));
         const T v = static_cast<T>(c.bus().io_in(static_cast<uint16_t>(c.s.gpr[RDX]), sizeof(T)));
         c.write<T>(lin, v);
     } else if constexpr (Op == Str::Outs) {
+        c.check_io_permission();
         const T v = c.read<T>(c.linear(src_seg(i), r.si));
         c.bus().io_out(static_cast<uint16_t>(c.s.gpr[RDX]), sizeof(T), v);
     }

@@ -111,8 +111,26 @@ TEST_CASE("misc: UD2, UD1 and UD0 raise #UD with RIP at the instruction") {
     CHECK(d.len == 5);
 }
 
+TEST_CASE("misc: IN/OUT in ring 3 with IOPL 0 raise #GP(0) and touch no port") {
+    Machine m;  // CPL 3, IOPL 0
+    m.code({0xe6, 0x80});  // out 0x80, al
+    auto r = m.run(1);
+    CHECK(r.exit == Exit::Exception);
+    CHECK(r.fault.vector == kGP);
+    CHECK(r.fault.error == 0);
+    CHECK(m.bus.outs.empty());
+    m.code({0xe4, 0x60});  // in al, 0x60
+    CHECK(m.run(1).fault.vector == kGP);
+    CHECK(m.bus.last_in_port == 0);
+    set_rflags(m.cpu.s, get_rflags(m.cpu.s) | fl::IOPL);  // IOPL 3 lets ring 3 in
+    m.code({0xe6, 0x80});
+    CHECK(m.run(1).exit == Exit::InstructionLimit);
+    CHECK(m.bus.outs.size() == 1);
+}
+
 TEST_CASE("misc: IN/OUT with an immediate port and with DX") {
     Machine m;
+    m.cpu.s.cpl = 0;
     // in al, 0x60 ; in eax, dx ; out 0x80, al ; out dx, ax ; in ax, dx
     m.code({0xe4, 0x60, 0xed, 0xe6, 0x80, 0x66, 0xef, 0x66, 0xed});
     m.bus.io_value = 0x1234'5678;

@@ -142,6 +142,7 @@ TEST_CASE("string: a long REP yields every 4096 iterations with RIP at the instr
 
 TEST_CASE("string: INS/OUTS go through the bus, REP included") {
     Machine m;
+    m.cpu.s.cpl = 0;
     // rep outsb ; insw ; outsd (REX.W stays 32-bit)
     m.code({0xf3, 0x6e, 0x66, 0x6d, 0x48, 0x6f});
     fill(m, kSrc, 8, 0x61);
