@@ -50,25 +50,17 @@ template <class T, class S> void movsx(Cpu& c, const DecodedInsn& i) {
 }
 // The byte-source forms decode with legacy byte registers only when the
 // *source* is 8-bit; the decoder numbers rm by the operand size, so remap.
+uint8_t read_byte_source(Cpu& c, const DecodedInsn& i) {
+    if (i.mod != 3) return c.read<uint8_t>(mem_linear(c, i));
+    const unsigned rm = (!i.rex && i.rm >= 4 && i.rm < 8) ? kAH + i.rm - 4 : i.rm;
+    return get_reg<uint8_t>(c.s, rm);
+}
 template <class T> void movzx_b(Cpu& c, const DecodedInsn& i) {
-    uint8_t v;
-    if (i.mod == 3) {
-        const unsigned rm = (!i.rex && i.rm >= 4 && i.rm < 8) ? kAH + i.rm - 4 : i.rm;
-        v = get_reg<uint8_t>(c.s, rm);
-    } else {
-        v = c.read<uint8_t>(mem_linear(c, i));
-    }
-    set_reg<T>(c.s, i.reg, static_cast<T>(v));
+    set_reg<T>(c.s, i.reg, static_cast<T>(read_byte_source(c, i)));
 }
 template <class T> void movsx_b(Cpu& c, const DecodedInsn& i) {
-    uint8_t v;
-    if (i.mod == 3) {
-        const unsigned rm = (!i.rex && i.rm >= 4 && i.rm < 8) ? kAH + i.rm - 4 : i.rm;
-        v = get_reg<uint8_t>(c.s, rm);
-    } else {
-        v = c.read<uint8_t>(mem_linear(c, i));
-    }
-    set_reg<T>(c.s, i.reg, static_cast<T>(static_cast<Signed<T>>(static_cast<int8_t>(v))));
+    const auto v = static_cast<int8_t>(read_byte_source(c, i));
+    set_reg<T>(c.s, i.reg, static_cast<T>(static_cast<Signed<T>>(v)));
 }
 template <class T> void movzx_w(Cpu& c, const DecodedInsn& i) { movzx<T, uint16_t>(c, i); }
 template <class T> void movsx_w(Cpu& c, const DecodedInsn& i) { movsx<T, uint16_t>(c, i); }

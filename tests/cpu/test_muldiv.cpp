@@ -9,61 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "harness.h"
+#include "vectors.h"
 
 using namespace bs::cpu;
 using bs::test::Machine;
+using bs::test::Vec;
+using bs::test::check_vectors;
 
 namespace {
 
-// A register-form test vector recorded by executing the instruction on the
-// reference host (an Intel core): RAX, RCX, RDX, RBX and RFLAGS before and
-// after, or the exception raised (-1: none). The six arithmetic flags are
-// compared exactly, undefined ones included.
-struct Vec {
-    const char* code;
-    uint64_t rax, rcx, rdx, rbx, flags;
-    uint64_t rax_out, rcx_out, rdx_out, rbx_out, flags_out;
-    int fault;
-};
-
-std::vector<uint8_t> hex_bytes(const char* s) {
-    std::vector<uint8_t> v;
-    for (; s[0] && s[1]; s += 2) v.push_back(static_cast<uint8_t>(std::stoi(std::string(s, 2), nullptr, 16)));
-    return v;
-}
-
-void check_vectors(std::span<const Vec> vs) {
-    Machine m;
-    for (const Vec& v : vs) {
-        const std::vector<uint8_t> code = hex_bytes(v.code);
-        std::memcpy(m.bus.ram.data() + Machine::kCode, code.data(), code.size());
-        m.cpu.flush_code_cache();
-        m.cpu.s.rip = Machine::kCode;
-        m.r(RAX) = v.rax;
-        m.r(RCX) = v.rcx;
-        m.r(RDX) = v.rdx;
-        m.r(RBX) = v.rbx;
-        set_rflags(m.cpu.s, v.flags);
-        const RunResult res = m.run(1);
-        const bool faulted = res.exit == Exit::Exception;
-        const bool want_fault = v.fault >= 0;
-        bool ok = faulted == want_fault && (!faulted || res.fault.vector == v.fault);
-        const uint64_t rip_out = want_fault ? Machine::kCode : Machine::kCode + code.size();
-        ok = ok && m.cpu.s.rip == rip_out && m.r(RAX) == v.rax_out && m.r(RCX) == v.rcx_out && m.r(RDX) == v.rdx_out &&
-             m.r(RBX) == v.rbx_out && (m.flags() & fl::Arith) == (v.flags_out & fl::Arith);
-        std::ostringstream msg;
-        if (!ok) {
-            msg << v.code << std::hex << " in: rax=" << v.rax << " rcx=" << v.rcx << " rdx=" << v.rdx << " rbx=" << v.rbx
-                << " fl=" << v.flags << " | want rax=" << v.rax_out << " rcx=" << v.rcx_out << " rdx=" << v.rdx_out
-                << " rbx=" << v.rbx_out << " fl=" << (v.flags_out & fl::Arith) << " fault=" << std::dec << v.fault
-                << std::hex << " | got rax=" << m.r(RAX) << " rcx=" << m.r(RCX) << " rdx=" << m.r(RDX)
-                << " rbx=" << m.r(RBX) << " fl=" << (m.flags() & fl::Arith) << std::dec
-                << " fault=" << (faulted ? int(res.fault.vector) : -1);
-        }
-        CHECK_MESSAGE(ok, msg.str());
-    }
-}
 
 // Recorded on the reference host by a generator (register forms, random and
 // edge-case operands): see the header comment.
