@@ -199,7 +199,6 @@ enum class Lanes : uint8_t {
     HPd,       // HADDPD/HSUBPD
     AddSubPs,  // ADDSUBPS: even lanes subtract, odd lanes add
     AddSubPd,
-    Keep,      // DPPS/DPPD: a chain of steps, not modelled lane by lane
 };
 
 // How to tell whether a lane's result is inexact with an unbounded exponent
@@ -318,7 +317,7 @@ template <FpKind K, class F> uint32_t unmasked_flags(uint32_t mxcsr, F& f, V a, 
     const bool om = unmasked & mx::OE, um = unmasked & mx::UE;
     const bool tiny_any = um && (on_host(mxcsr | mx::FTZ, f, a, b).second & mx::UE);
     if (!((om && (flags & mx::OE)) || tiny_any)) return flags;
-    if constexpr (K.lanes == Lanes::Keep || K.exact == Exact::None) {
+    if constexpr (K.exact == Exact::None) {
         return tiny_any ? flags | mx::UE : flags;
     } else {
         uint32_t out = 0;
@@ -538,18 +537,10 @@ struct RoundSs {
 struct RoundSd {
     template <uint8_t N> BS_SSE4 static V f(V a, V b) { return vi(_mm_round_sd(pd(a), pd(b), N)); }
 };
-struct Dpps {
-    template <uint8_t N> BS_SSE4 static V f(V a, V b) { return vi(_mm_dp_ps(ps(a), ps(b), N)); }
-};
-struct Dppd {
-    template <uint8_t N> BS_SSE4 static V f(V a, V b) { return vi(_mm_dp_pd(pd(a), pd(b), N)); }
-};
 V roundps(V a, V b, uint8_t n) { return kImmTable<RoundPs, 16>[n & 15](a, b); }
 V roundpd(V a, V b, uint8_t n) { return kImmTable<RoundPd, 16>[n & 15](a, b); }
 V roundss(V a, V b, uint8_t n) { return kImmTable<RoundSs, 16>[n & 15](a, b); }
 V roundsd(V a, V b, uint8_t n) { return kImmTable<RoundSd, 16>[n & 15](a, b); }
-V dpps(V a, V b, uint8_t n) { return kImmTable<Dpps, 256>[n](a, b); }
-V dppd(V a, V b, uint8_t n) { return kImmTable<Dppd, 256>[n](a, b); }
 
 // ---------------------------------------------------------------- integer operations (SSE2)
 
@@ -1046,6 +1037,45 @@ template <bool ByteSrc> void crc32(Cpu& c, const DecodedInsn& i) {
     c.s.gpr[i.reg] = static_cast<uint32_t>(r);  // r64 destinations are zero-extended too
 }
 
+// ---------------------------------------------------------------- dot products
+
+// DPPS/DPPD (SDM Vol. 2 "DPPS", "DPPD"), as the reference host computes
+// them (measured against the native instruction over random operands,
+// NaN-heavy, and random MXCSR settings): the lanes imm8[7:4] selects are
+// multiplied (the others are +0.0 and raise nothing), then the products are
+// summed in two (DPPS) or one (DPPD) packed additions of the vector and a
+// swizzle of itself. Each step rounds and flags like MULPS/ADDPS (MULPD/
+// ADDPD), and an unmasked exception ends the instruction at that step with
+// the flags of the steps before it. Lane k of each sum has its own operand
+// order, which decides the NaN a lane returns:
+//   DPPS: s1 = swap_pairs(p) + p, s2 = s1 + swap_halves(s1);  DPPD: s = p + swap(p).
+// imm8[3:0] selects the result lanes; the others are +0.0.
+V lanes32(unsigned mask4) {
+    return _mm_setr_epi32(mask4 & 1 ? -1 : 0, mask4 & 2 ? -1 : 0, mask4 & 4 ? -1 : 0, mask4 & 8 ? -1 : 0);
+}
+V lanes64(unsigned mask2) { return _mm_set_epi64x(mask2 & 2 ? -1 : 0, mask2 & 1 ? -1 : 0); }
+
+void dpps(Cpu& c, const DecodedInsn& i) {
+    const V b = src(c, i, kA16);
+    const unsigned n = static_cast<uint8_t>(i.imm);
+    const V keep = lanes32(n >> 4);
+    constexpr FpKind kMul{Lanes::Ps, Exact::MulF}, kAdd{Lanes::Ps, Exact::AddF};
+    const V p = fp_run<kMul>(c, mulps, _mm_and_si128(get_x(c, i.reg), keep), _mm_and_si128(b, keep));
+    const V s1 = fp_run<kAdd>(c, addps, _mm_shuffle_epi32(p, 0xb1), p);
+    const V s2 = fp_run<kAdd>(c, addps, s1, _mm_shuffle_epi32(s1, 0x4e));
+    set_x(c, i.reg, _mm_and_si128(s2, lanes32(n)));
+}
+
+void dppd(Cpu& c, const DecodedInsn& i) {
+    const V b = src(c, i, kA16);
+    const unsigned n = static_cast<uint8_t>(i.imm);
+    const V keep = lanes64(n >> 4);
+    constexpr FpKind kMul{Lanes::Pd, Exact::MulD}, kAdd{Lanes::Pd, Exact::AddD};
+    const V p = fp_run<kMul>(c, mulpd, _mm_and_si128(get_x(c, i.reg), keep), _mm_and_si128(b, keep));
+    const V s = fp_run<kAdd>(c, addpd, p, _mm_shuffle_epi32(p, 0x4e));
+    set_x(c, i.reg, _mm_and_si128(s, lanes64(n)));
+}
+
 // ---------------------------------------------------------------- MXCSR, FXSAVE/FXRSTOR, fences
 
 void ldmxcsr(Cpu& c, const DecodedInsn& i) {
@@ -1352,8 +1382,8 @@ constexpr Form kForms[] = {
     {"pinsrb", kMap0F3A, 0x20, -1, -1, kModAny, kPfx66, kImmB, M, X_(pinsrb), "sse4.1"},
     {"insertps", kMap0F3A, 0x21, -1, -1, kModAny, kPfx66, kImmB, M, X_(insertps_h), "sse4.1"},
     {"pinsrd", kMap0F3A, 0x22, -1, -1, kModAny, kPfx66, kImmB, M, X_(pinsrd), "sse4.1"},
-    {"dpps", kMap0F3A, 0x40, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<dpps, kA16, FpKind{Lanes::Keep, Exact::None}>), "sse4.1"},
-    {"dppd", kMap0F3A, 0x41, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_fpi<dppd, kA16, FpKind{Lanes::Keep, Exact::None}>), "sse4.1"},
+    {"dpps", kMap0F3A, 0x40, -1, -1, kModAny, kPfx66, kImmB, M, X_(dpps), "sse4.1"},
+    {"dppd", kMap0F3A, 0x41, -1, -1, kModAny, kPfx66, kImmB, M, X_(dppd), "sse4.1"},
     {"mpsadbw", kMap0F3A, 0x42, -1, -1, kModAny, kPfx66, kImmB, M, X_(h_opi<mpsadbw>), "sse4.1"},
 
     // --- SSE4.2

@@ -696,7 +696,11 @@ void fnstsw_ax(Cpu& c, const DecodedInsn&) {
 // The FPU environment image (SDM Vol. 1 §8.1.10, figures 8-9..8-12): 14
 // bytes with a 16-bit operand size, 28 with 32 (also in 64-bit mode);
 // real-address and virtual-8086 mode use the layout with linear pointers.
-bool env16(const Cpu& c, const DecodedInsn& i) { return (c.s.code_size == 2) != (i.opsize_prefix != 0); }
+// In 64-bit mode REX.W overrides a 66 prefix (32-bit layout), as on the host.
+bool env16(const Cpu& c, const DecodedInsn& i) {
+    if (i.rex & 8) return false;
+    return (c.s.code_size == 2) != (i.opsize_prefix != 0);
+}
 bool real_layout(const Cpu& c) { return !(c.s.cr0 & cr0::PE) || (c.s.rflags & fl::VM); }
 
 unsigned store_env(const Cpu& c, const DecodedInsn& i, uint8_t* out) {

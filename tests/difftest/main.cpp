@@ -316,7 +316,8 @@ std::string mismatch_class(const Verdict& v, const NativeResult& nr, const EmuRe
         (((nr.vector == cpu::kGP || nr.vector == cpu::kSS) && er.vector == cpu::kPF) ||
          (nr.vector == cpu::kSS && er.vector == cpu::kGP)))
         return "noncanonical-address";
-    // A store that straddles into an unmapped page: the host writes nothing, the core the mapped part.
+    // A store that straddles into an unmapped page: the host writes nothing, the core the mapped part
+    // (x87 environments and FXSAVE images are up to 512 bytes: the mismatch may start that far back).
     bool all_tail = nfault && er.fault && nr.vector == cpu::kPF && er.vector == cpu::kPF;
     for (const Mismatch& m : v.diffs) {
         if (m.field.rfind("mem[", 0) != 0) {
@@ -324,7 +325,7 @@ std::string mismatch_class(const Verdict& v, const NativeResult& nr, const EmuRe
             break;
         }
         const uint64_t a = std::strtoull(m.field.c_str() + 4, nullptr, 16);
-        if (a < kDataBase + kDataSize - 16) all_tail = false;
+        if (a < kDataBase + kDataSize - 512) all_tail = false;  // up to an FXSAVE image from the end
     }
     if (all_tail) return "split-store";
     return "";
