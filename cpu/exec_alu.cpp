@@ -1,5 +1,7 @@
 // Binary arithmetic and logic: ADD OR ADC SBB AND SUB XOR CMP, TEST,
-// INC DEC NEG NOT (SDM Vol. 1 §7.3.2, §7.3.3; Vol. 2 per instruction).
+// INC DEC NEG NOT (SDM Vol. 1 §7.3.2, §7.3.3; Vol. 2 per instruction), and
+// the decimal adjustments AAA AAS DAA DAS AAM AAD with the undocumented SALC
+// (§7.3.2.4, §7.3.2.5; #UD in 64-bit mode).
 //
 // Each operation is a pure function of its operands (`compute`) plus a flag
 // record (`record_flags`); handlers read operands, compute, write the
@@ -130,6 +132,82 @@ template <class T> void dec_r(Cpu& c, const DecodedInsn& i) {
     set_flags(c.s, FlagOp::Dec, sizeof(T), r, a, 1, cf);
 }
 
+// ---- decimal (BCD) adjustments, 16- and 32-bit modes only ----
+//
+// The flags the SDM leaves undefined are those of the reference host (an
+// Intel core, recorded in 32-bit compatibility mode: tests/cpu/test_alu.cpp):
+// AAA AAS DAA DAS AAM clear OF and set SF ZF PF from the final AL (AAA/AAS:
+// after masking it to the low nibble); AAM also clears AF and CF. AAD sets all
+// six as the byte addition AL + (AH * imm8) that it performs.
+
+// Replaces the six arithmetic flags: CF and AF as given, OF clear, SF ZF PF from `al`.
+void set_bcd_flags(CpuState& s, uint8_t al, bool cf, bool af) {
+    materialize(s);
+    uint64_t f = s.rflags & ~fl::Arith;
+    if (cf) f |= fl::CF;
+    if (af) f |= fl::AF;
+    if (detail::parity(al)) f |= fl::PF;
+    if (al == 0) f |= fl::ZF;
+    if (al & 0x80) f |= fl::SF;
+    s.rflags = f;
+}
+
+// 37 AAA / 3F AAS: ASCII adjust AL after addition/subtraction; carries into AH.
+template <bool Sub> void aaa(Cpu& c, const DecodedInsn&) {
+    materialize(c.s);
+    uint16_t ax = get_reg<uint16_t>(c.s, RAX);
+    const bool adjust = (ax & 0x0f) > 9 || (c.s.rflags & fl::AF);
+    if (adjust) ax = Sub ? static_cast<uint16_t>(ax - 6 - 0x100) : static_cast<uint16_t>(ax + 0x106);
+    ax &= 0xff0f;
+    set_reg<uint16_t>(c.s, RAX, ax);
+    set_bcd_flags(c.s, static_cast<uint8_t>(ax), adjust, adjust);
+}
+
+// 27 DAA / 2F DAS: decimal adjust AL after addition/subtraction (SDM pseudocode;
+// DAS keeps CF from the low-nibble step when the high step does not apply).
+template <bool Sub> void daa(Cpu& c, const DecodedInsn&) {
+    materialize(c.s);
+    const uint8_t old_al = get_reg<uint8_t>(c.s, RAX);
+    const bool old_cf = c.s.rflags & fl::CF;
+    uint8_t al = old_al;
+    bool cf = false, af = false;
+    if ((al & 0x0f) > 9 || (c.s.rflags & fl::AF)) {
+        cf = old_cf || (Sub ? al < 6 : al > 0xff - 6);
+        al = static_cast<uint8_t>(Sub ? al - 6 : al + 6);
+        af = true;
+    }
+    if (old_al > 0x99 || old_cf) {
+        al = static_cast<uint8_t>(Sub ? al - 0x60 : al + 0x60);
+        cf = true;
+    } else if (!Sub) {
+        cf = false;
+    }
+    set_reg<uint8_t>(c.s, RAX, al);
+    set_bcd_flags(c.s, al, cf, af);
+}
+
+// D4 ib AAM: AH = AL / imm8, AL = AL mod imm8; imm8 = 0 raises #DE.
+void aam(Cpu& c, const DecodedInsn& i) {
+    const uint8_t base = static_cast<uint8_t>(i.imm);
+    if (base == 0) raise(kDE);
+    const uint8_t al = get_reg<uint8_t>(c.s, RAX);
+    const uint8_t q = static_cast<uint8_t>(al / base), r = static_cast<uint8_t>(al % base);
+    set_reg<uint16_t>(c.s, RAX, static_cast<uint16_t>(q << 8 | r));
+    set_bcd_flags(c.s, r, false, false);
+}
+
+// D5 ib AAD: AL = AL + AH * imm8 (byte arithmetic), AH = 0.
+void aad(Cpu& c, const DecodedInsn& i) {
+    const uint16_t ax = get_reg<uint16_t>(c.s, RAX);
+    const uint8_t al = static_cast<uint8_t>(ax), prod = static_cast<uint8_t>((ax >> 8) * static_cast<uint8_t>(i.imm));
+    const uint8_t r = static_cast<uint8_t>(al + prod);
+    set_reg<uint16_t>(c.s, RAX, r);
+    set_flags(c.s, FlagOp::Add, 1, r, al, prod);
+}
+
+// D6 SALC (undocumented, Intel and AMD): AL = CF ? FF : 00; flags unchanged.
+void salc(Cpu& c, const DecodedInsn&) { set_reg<uint8_t>(c.s, RAX, get_cf(c.s) ? 0xff : 0x00); }
+
 #define ALU_H(fn, OP) {&fn<uint8_t, OP>, &fn<uint16_t, OP>, &fn<uint32_t, OP>, &fn<uint64_t, OP>}
 
 constexpr uint32_t M = fa::ModRM;
@@ -186,6 +264,14 @@ const Form kForms[] = {
     {"dec", kMap1, 0xff, 1, -1, kModAny, kPfxAny, kImmNone, ML, BS_HANDLERS(dec_rm), "base"},
     {"inc", kMap1, 0x40, -1, -1, kModAny, kPfxAny, kImmNone, fa::OpReg | fa::Inv64, BS_HANDLERS(inc_r), "base"},
     {"dec", kMap1, 0x48, -1, -1, kModAny, kPfxAny, kImmNone, fa::OpReg | fa::Inv64, BS_HANDLERS(dec_r), "base"},
+
+    {"daa", kMap1, 0x27, -1, -1, kModAny, kPfxAny, kImmNone, fa::Inv64 | fa::NoOpsize, BS_HANDLER1(daa<false>), "base"},
+    {"das", kMap1, 0x2f, -1, -1, kModAny, kPfxAny, kImmNone, fa::Inv64 | fa::NoOpsize, BS_HANDLER1(daa<true>), "base"},
+    {"aaa", kMap1, 0x37, -1, -1, kModAny, kPfxAny, kImmNone, fa::Inv64 | fa::NoOpsize, BS_HANDLER1(aaa<false>), "base"},
+    {"aas", kMap1, 0x3f, -1, -1, kModAny, kPfxAny, kImmNone, fa::Inv64 | fa::NoOpsize, BS_HANDLER1(aaa<true>), "base"},
+    {"aam", kMap1, 0xd4, -1, -1, kModAny, kPfxAny, kImmB, fa::Inv64 | fa::NoOpsize, BS_HANDLER1(aam), "base"},
+    {"aad", kMap1, 0xd5, -1, -1, kModAny, kPfxAny, kImmB, fa::Inv64 | fa::NoOpsize, BS_HANDLER1(aad), "base"},
+    {"salc", kMap1, 0xd6, -1, -1, kModAny, kPfxAny, kImmNone, fa::Inv64 | fa::NoOpsize, BS_HANDLER1(salc), "base"},
 };
 
 }  // namespace

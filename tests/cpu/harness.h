@@ -50,6 +50,17 @@ struct Machine {
         cpu.s.rip = kCode;
         cpu.s.gpr[cpu::RSP] = kStack;
     }
+    // Switches to 32-bit protected mode (long mode off, CS.D = 1, the same
+    // flat 4 GiB segments, CPL 3, paging off): the environment of the forms
+    // that are #UD in 64-bit mode (AAA, DAA, ...).
+    void set_flat32_user_mode() {
+        cpu::CpuState& s = cpu.s;
+        s.efer &= ~(cpu::efer::LMA | cpu::efer::LME);
+        s.seg[cpu::CS].attr = static_cast<uint16_t>((s.seg[cpu::CS].attr & ~cpu::segattr::L) | cpu::segattr::DB);
+        cpu.mode_changed();
+        cpu.flush_tlb();
+        cpu.flush_code_cache();
+    }
     // Places code at `at` and points RIP at it. The host writes RAM behind
     // the CPU's back, so decoded blocks are dropped.
     void code(std::initializer_list<uint8_t> bytes, uint64_t at = kCode) {

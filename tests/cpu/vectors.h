@@ -33,8 +33,10 @@ inline std::vector<uint8_t> hex_bytes(const char* s) {
     return v;
 }
 
-inline void check_vectors(std::span<const Vec> vs) {
+// Runs the vectors in 64-bit mode (code_size 8) or 32-bit protected mode (4).
+inline void check_vectors(std::span<const Vec> vs, unsigned code_size = 8) {
     Machine m;
+    if (code_size == 4) m.set_flat32_user_mode();
     for (const Vec& v : vs) {
         const std::vector<uint8_t> code = hex_bytes(v.code);
         std::memcpy(m.bus.ram.data() + Machine::kCode, code.data(), code.size());
