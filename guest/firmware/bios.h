@@ -114,13 +114,14 @@
 #define POST_IVT	0x03
 #define POST_BDA	0x04
 #define POST_PIC	0x05
-#define POST_PIT	0x06
-#define POST_SERIAL	0x07
-#define POST_VGA	0x08
-#define POST_KBD	0x09
-#define POST_ACPI	0x0a	/* ACPI power-management I/O enabled */
-#define POST_E820	0x0b
-#define POST_BANNER	0x0c
+#define POST_APIC	0x06	/* local APIC in virtual wire mode */
+#define POST_PIT	0x07
+#define POST_SERIAL	0x08
+#define POST_VGA	0x09
+#define POST_KBD	0x0a
+#define POST_ACPI	0x0b	/* ACPI power-management I/O enabled */
+#define POST_E820	0x0c
+#define POST_BANNER	0x0d
 #define POST_BOOT	0x10	/* reading the kernel from fw_cfg */
 #define POST_SETUP	0x11	/* setup code copied */
 #define POST_KERNEL	0x12	/* protected-mode kernel copied */
@@ -191,9 +192,12 @@
 	andb	$~FLAG_CF, R_FLAGS(%bp)
 	.endm
 
+	/* Writes a POST code to port 80h.  Preserves all registers. */
 	.macro	POST code
+	pushw	%ax
 	movb	$\code, %al
 	outb	%al, $POST_PORT
+	popw	%ax
 	.endm
 #endif
 

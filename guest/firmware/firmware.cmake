@@ -4,7 +4,8 @@
 # below 4 GiB and its last 64 KiB at 0xF0000).  Also ${G}/firmware.elf,
 # with symbols, for debuggers and the tracer.
 set(FW_DIR ${CMAKE_CURRENT_LIST_DIR})
-set(FW_SOURCES reset.S post.S ivt.S console.S int10.S int15.S keyboard.S time.S fw_cfg.S boot.S)
+set(FW_SOURCES reset.S post.S ivt.S console.S int10.S int15.S keyboard.S time.S
+  fw_cfg.S flat.S boot.S)
 list(TRANSFORM FW_SOURCES PREPEND ${FW_DIR}/)
 add_library(guest_firmware_objs OBJECT ${FW_SOURCES})
 # 16-bit code (each file says .code16) in 32-bit ELF objects; assembler

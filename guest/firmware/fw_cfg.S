@@ -10,11 +10,6 @@
  */
 #include "bios.h"
 
-/* selectors in pm_gdt below */
-#define PM_FLAT_DATA	0x08
-#define PM_CODE16	0x10
-#define PM_DATA16	0x18
-
 	.code16
 	.text
 
@@ -149,27 +144,10 @@ not_found:
 
 /*
  * fw_cfg_copy: copies ECX bytes of item AX to linear address EDI, anywhere
- * in the 4 GiB space.  Clobbers EAX, ECX, EDI.
- *
- * Real-mode addresses end at 1 MiB + 64 KiB, and the kernel goes to 1 MiB
- * and the initrd near the top of RAM, so the copy takes a short trip
- * through 16-bit protected mode, following the Intel SDM Vol. 3A sections
- * 9.9.1 (switching to protected mode: set CR0.PE, then at once a far jump)
- * and 9.9.2 (back: load segment registers with 64 KiB real-mode-like
- * descriptors, clear PE, far jump to a real-mode segment).  In between, ES
- * is a flat 4 GiB data segment and REP INSB with 32-bit addressing stores
- * at ES:EDI.
- *
- * We do not stay in "unreal mode" (returning to real mode with ES still
- * holding the 4 GiB limit, which most x86 CPUs allow): that relies on the
- * descriptor cache surviving real-mode segment loads, an undocumented
- * behaviour an emulator may not share, and it would leak a big segment
- * into the kernel's setup code.  Here every segment is back to its
- * real-mode value on return.
- *
- * Interrupts are off for the trip: the IVT means nothing to protected
- * mode and there is no IDT.  (An NMI in between would triple-fault; no
- * NMI source is armed during boot on QEMU or Bootscope.)
+ * in the 4 GiB space (the kernel goes to 1 MiB, the initrd near the top of
+ * RAM, both out of real mode's reach): REP INSB with 32-bit addressing,
+ * ES:EDI, during a trip through protected mode (flat.S).  Interrupts are
+ * off meanwhile.  Clobbers EAX, ECX, EDI.
  */
 	.globl	fw_cfg_copy
 fw_cfg_copy:
@@ -180,36 +158,10 @@ fw_cfg_copy:
 	call	fw_cfg_select
 	movw	$FW_CFG_DATA, %dx
 	cld
-	lgdtl	%cs:pm_gdt_desc
-	movl	%cr0, %eax
-	orb	$1, %al			/* CR0.PE */
-	movl	%eax, %cr0
-	ljmpw	$PM_CODE16, $1f		/* same offsets: the segment's base is F0000h */
-1:	movw	$PM_FLAT_DATA, %ax
-	movw	%ax, %es
+	call	pm_enter		/* ES = flat 4 GiB */
 	rep insb (%dx), %es:(%edi)	/* 32-bit address size: EDI and ECX */
-	movw	$PM_DATA16, %ax
-	movw	%ax, %es
-	movl	%cr0, %eax
-	andb	$~1, %al
-	movl	%eax, %cr0
-	ljmpw	$BIOS_SEG, $2f
-2:	popw	%dx
-	popw	%es			/* a real-mode load: base = selector << 4 */
+	call	pm_leave
+	popw	%dx
+	popw	%es
 	popfw
 	ret
-
-/*
- * The trip's GDT, in the ROM.  Each descriptor (SDM Vol. 3A 3.4.5) has its
- * accessed bit already set so that loading it needs no write to the ROM.
- */
-	.balign	8
-pm_gdt:
-	.quad	0
-	.quad	0x00cf93000000ffff	/* 08h: data, base 0, limit 4 GiB (G=1), 32-bit */
-	.quad	0x00009b0f0000ffff	/* 10h: code, base F0000h, limit 64 KiB, 16-bit */
-	.quad	0x000093000000ffff	/* 18h: data, base 0, limit 64 KiB, 16-bit */
-pm_gdt_end:
-pm_gdt_desc:
-	.word	pm_gdt_end - pm_gdt - 1
-	.long	0xf0000 + pm_gdt	/* linear address of the table */

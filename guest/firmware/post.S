@@ -31,6 +31,8 @@ post:
 	call	bda_init
 	POST	POST_PIC		/* IRQ 0-15 to vectors 08h-0Fh and 70h-77h */
 	call	pic_init
+	POST	POST_APIC		/* ... and the PIC's INTR through to the CPU */
+	call	lapic_virtual_wire
 	POST	POST_PIT		/* 18.2 Hz tick on IRQ0 */
 	call	pit_init
 	POST	POST_SERIAL		/* from here on we can talk */
@@ -142,6 +144,43 @@ serial_init:
 	movw	$COM1_BASE, %ds:BDA_COM1
 	orw	$1 << 9, %ds:BDA_EQUIPMENT	/* one serial port */
 1:	ret
+
+/*
+ * lapic_virtual_wire: with a local APIC in the CPU, the 8259A's INTR
+ * reaches the core only through the APIC's LINT0 pin, and after reset
+ * every LVT entry is masked (Intel SDM Vol. 3A 10.4.7.1).  A PC BIOS sets
+ * up "virtual wire mode" (Intel MP Spec 1.4, 3.6.2.2): APIC software-
+ * enabled (SVR bit 8), LINT0 = ExtINT (the PIC supplies the vector), LINT1
+ * = NMI.  QEMU 7.2 leaves LINT0 masked, so without this no IRQ reaches the
+ * firmware's handlers (Bootscope, like newer QEMU, presets LINT0).  The
+ * version register (offset 30h) reads 1xh on an integrated APIC (SDM
+ * 10.4.8); anything else means no APIC at FEE00000h, and INTR goes to the
+ * CPU directly.  The registers are above 1 MiB: see flat.S.
+ */
+#define LAPIC_BASE	0xfee00000
+#define LAPIC_VERSION	0x030
+#define LAPIC_SVR	0x0f0
+#define LAPIC_LINT0	0x350
+#define LAPIC_LINT1	0x360
+lapic_virtual_wire:
+	pushw	%es
+	call	pm_enter
+	movl	$LAPIC_BASE + LAPIC_VERSION, %edi
+	movl	%es:(%edi), %eax	/* only aligned 32-bit accesses (SDM 10.4.1) */
+	andb	$0xf0, %al
+	cmpb	$0x10, %al
+	jne	1f
+	movl	$LAPIC_BASE + LAPIC_SVR, %edi
+	movl	%es:(%edi), %eax
+	orw	$0x100, %ax		/* APIC software enable */
+	movl	%eax, %es:(%edi)
+	movl	$LAPIC_BASE + LAPIC_LINT0, %edi
+	movl	$0x700, %es:(%edi)	/* delivery mode 111b: ExtINT, unmasked */
+	movl	$LAPIC_BASE + LAPIC_LINT1, %edi
+	movl	$0x400, %es:(%edi)	/* delivery mode 100b: NMI, unmasked */
+1:	call	pm_leave
+	popw	%es
+	ret
 
 /*
  * acpi_pm_init: QEMU's pc machine (i440FX + PIIX4) answers the ACPI

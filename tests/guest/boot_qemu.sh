@@ -1,23 +1,35 @@
 #!/bin/sh
-# boot_qemu.sh CASE GUEST_DIR - boot the guest on QEMU and check the serial log.
+# boot_qemu.sh CASE GUEST_DIR [TEST_DIR] - boot the guest on QEMU and check the serial log.
 #
-# Cases:
+# Cases on QEMU's own firmware (SeaBIOS):
 #   full      the normal boot: every start_kernel step, every initcall level,
 #             /sbin/init and its child, power-off with exit status 0
 #   init      init=/bin/nonexistent falls back to /sbin/init
 #   noinit    an initramfs without any init: "No working init found" panic
 #   rdinit    rdinit=/bin/hello runs that program as pid 1
+# Cases on our firmware, GUEST_DIR/firmware.bin (-bios):
+#   firmware           the full boot, plus the firmware's banner, its load
+#                      line and its E820 map as the kernel prints it
+#   firmware_nokernel  no -kernel: the firmware says so and halts (QEMU is
+#                      killed by a timeout)
+#   firmware_services  TEST_DIR/fw_services.bzImage (fw_services.S) calls
+#                      the BIOS services and prints what they return
 # Exits 77 (CTest SKIP_RETURN_CODE) when qemu-system-x86_64 is missing.
 set -u
 CASE="$1"
 G="$2"
+T="${3:-}"
 QEMU=$(command -v qemu-system-x86_64) || { echo "SKIP: qemu-system-x86_64 not installed"; exit 77; }
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
 
-boot() {	# boot INITRD APPEND -> $LOG, $STATUS
-	timeout 30 "$QEMU" -kernel "$G/bzImage" -initrd "$1" -append "$2" -m 128M \
-		-serial stdio -display none -monitor none -no-reboot -nodefaults >"$LOG" 2>&1 </dev/null
+QEMU_ARGS="-m 128M -serial stdio -display none -monitor none -no-reboot -nodefaults"
+
+boot() {	# boot INITRD APPEND [QEMU ARGS...] -> $LOG, $STATUS
+	initrd="$1"; append="$2"; shift 2
+	# shellcheck disable=SC2086
+	timeout 30 "$QEMU" -kernel "$G/bzImage" -initrd "$initrd" -append "$append" $QEMU_ARGS "$@" \
+		>"$LOG" 2>&1 </dev/null
 	STATUS=$?
 }
 
@@ -33,11 +45,15 @@ expect_in_order() {
 	done
 }
 
-case "$CASE" in
-full)
-	boot "$G/initramfs.cpio" "console=ttyS0 initcall_debug loglevel=8 greeting=hello-env extra-arg"
-	[ "$STATUS" = 0 ] || fail "QEMU exit status $STATUS, expected 0 (power-off through port 0x604)"
-	expect_in_order \
+need_firmware() {
+	[ -f "$G/firmware.bin" ] || fail "$G/firmware.bin is missing: build the 'guest' target"
+}
+
+FULL_APPEND="console=ttyS0 initcall_debug loglevel=8 greeting=hello-env extra-arg"
+
+# expect_full_boot [PATTERN...]: the given patterns, then the whole story of a full boot, in order
+expect_full_boot() {
+	expect_in_order "$@" \
 		'^Bootscope setup: boot protocol' \
 		'E820 entries; enabling A20, entering protected mode' \
 		'Linux version 0\.1\.0-bootscope' \
@@ -96,6 +112,66 @@ full)
 	grep -q 'kthreadd: pid 2 running' "$LOG" || fail "kthreadd did not run"
 	grep -q 'workqueue: first work item ran in kworker/0' "$LOG" || fail "the workqueue did not run"
 	grep -q 'child pid [0-9]* running, exec /bin/hello' "$LOG" || fail "the forked child did not print"
+}
+
+case "$CASE" in
+full)
+	boot "$G/initramfs.cpio" "$FULL_APPEND"
+	[ "$STATUS" = 0 ] || fail "QEMU exit status $STATUS, expected 0 (power-off through port 0x604)"
+	expect_full_boot
+	;;
+firmware)
+	need_firmware
+	boot "$G/initramfs.cpio" "$FULL_APPEND" -bios "$G/firmware.bin"
+	[ "$STATUS" = 0 ] || fail "QEMU exit status $STATUS, expected 0 (power-off through port 0x604)"
+	expect_full_boot \
+		'^Bootscope firmware [0-9.]+: 128 MiB RAM \(E820 from fw_cfg\)' \
+		'^firmware: Linux setup [0-9]+ bytes at 0x00010000, kernel [0-9]+ bytes at 0x00100000, initrd [0-9]+ bytes at 0x[0-9a-f]{8}, cmdline [0-9]+ bytes at 0x00020000'
+	expect_in_order 'BIOS-provided physical RAM map:' \
+		'BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable' \
+		'BIOS-e820: \[mem 0x000000000009fc00-0x000000000009ffff\] reserved' \
+		'BIOS-e820: \[mem 0x00000000000f0000-0x00000000000fffff\] reserved' \
+		'BIOS-e820: \[mem 0x0000000000100000-0x0000000007ffffff\] usable' \
+		'BIOS-e820: \[mem 0x00000000fec00000-0x00000000fec00fff\] reserved' \
+		'BIOS-e820: \[mem 0x00000000fee00000-0x00000000fee00fff\] reserved' \
+		'BIOS-e820: \[mem 0x00000000ffff0000-0x00000000ffffffff\] reserved'
+	grep -q '^firmware: unimplemented' "$LOG" && fail "the kernel called a firmware service that is missing"
+	;;
+firmware_nokernel)
+	need_firmware
+	# shellcheck disable=SC2086
+	timeout 3 "$QEMU" -bios "$G/firmware.bin" $QEMU_ARGS >"$LOG" 2>&1 </dev/null
+	STATUS=$?
+	[ "$STATUS" = 124 ] || fail "QEMU exit status $STATUS, expected 124 (halted until the timeout killed it)"
+	expect_in_order '^Bootscope firmware [0-9.]+: 128 MiB RAM' \
+		'^firmware: no kernel in fw_cfg \(use --kernel\)'
+	grep -q '^firmware: Linux setup' "$LOG" && fail "the firmware tried to boot without a kernel"
+	;;
+firmware_services)
+	need_firmware
+	[ -f "$T/fw_services.bzImage" ] || fail "$T/fw_services.bzImage is missing: build the 'guest_fw_services' target"
+	# shellcheck disable=SC2086
+	timeout 30 "$QEMU" -bios "$G/firmware.bin" -kernel "$T/fw_services.bzImage" $QEMU_ARGS \
+		-rtc base=2024-01-02T03:04:05,clock=vm >"$LOG" 2>&1 </dev/null
+	STATUS=$?
+	[ "$STATUS" = 0 ] || fail "QEMU exit status $STATUS, expected 0 (power-off through port 0x604)"
+	expect_in_order \
+		'^fwtest: int10/0f ax=5003 bh=00' \
+		'^fwtest: int10/03 dx=050a cx=0d0e' \
+		'^fwtest: int11 ax=0222 int12 ax=027f' \
+		'^fwtest: e801 ax=3c00 bx=0700 cx=3c00 dx=0700 cf=00' \
+		'^fwtest: 88 ax=ffff cf=00' \
+		'^fwtest: a20 support=0002 01 00 01' \
+		'^firmware: unimplemented INT 15 AX=c000' '^fwtest: cf=01 ah=86' \
+		'^fwtest: cf=01 ah=80' \
+		'^fwtest: cf=01 ah=01' \
+		'^fwtest: cf=01 ah=01' \
+		'^firmware: unimplemented INT 13 AX=9900' '^fwtest: cf=01 ah=01' \
+		'^firmware: unimplemented INT 60 AX=1234' '^fwtest: cf=01 ah=86' \
+		'^fwtest: rtc 2024-01-02 03:04:[0-5][0-9]' \
+		'^fwtest: ticks advance=1' \
+		'^fwtest: int16 1e61 1e61 3042 zf=01 flags=00' \
+		'^fwtest: done'
 	;;
 init)
 	boot "$G/initramfs.cpio" "init=/bin/nonexistent"
