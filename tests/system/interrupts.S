@@ -9,10 +9,14 @@
 // (#UD) onto RSP0; INT n through a DPL-0 gate from ring 3 (#GP(vector*8+2))
 // and through a not-present gate (#NP(vector*8+2)).
 //
-// Golden file: captured from QEMU TCG, but for int40.handler_ss: QEMU loads
-// a null SS when an IST gate is taken in ring 0, where the processor changes
-// SS only on a privilege change (KVM shows 0x18 in exception_stacks;
-// golden/interrupts.qemu.txt keeps QEMU's 0x0). This host's /dev/kvm (PVM) cannot
+// Golden file: captured from QEMU TCG, corrected on three lines where QEMU
+// 7.2 is known to differ from the processor (golden/interrupts.qemu.txt keeps
+// QEMU's output): int40.handler_ss, where QEMU loads a null SS when an IST
+// gate is taken in ring 0 but the processor changes SS only on a privilege
+// change (KVM shows 0x18 in exception_stacks); and the #GP/#NP error codes
+// of gates, which QEMU computes as vector*16+2 in long mode where the
+// error code holds the IDT index, vector*8+2 (SDM Vol. 3A §6.13).
+// This host's /dev/kvm (PVM) cannot
 // run INT n in a non-PVM guest's kernel mode (KVM's instruction emulator
 // handles INT n only in real mode), so the KVM test skips there; on a
 // VMX/SVM host it judges this file.
