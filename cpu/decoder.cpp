@@ -31,7 +31,7 @@ struct FormIndex {
     FormIndex() {
         const std::span<const Form> families[] = {
             forms_alu(), forms_shift(), forms_muldiv(), forms_bit(), forms_move(),
-            forms_stack(), forms_string(), forms_misc(), forms_sse(), forms_x87(),
+            forms_stack(), forms_string(), forms_misc(), forms_sse(), forms_x87(), forms_mmx(),
         };
         std::vector<std::pair<unsigned, const Form*>> keyed;
         for (auto family : families) {

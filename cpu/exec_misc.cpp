@@ -1,5 +1,7 @@
-// Instruction family 'misc': CPUID, RDTSC/RDTSCP, UD0/UD1/UD2, IN/OUT.
-// SDM Vol. 2A "CPUID", "IN", Vol. 2B "OUT", "RDTSC", "RDTSCP", "UD".
+// Instruction family 'misc': CPUID, RDTSC/RDTSCP, UD0/UD1/UD2, IN/OUT, and
+// the cache-control hints PREFETCH/PREFETCHW/PREFETCHWT1 (0F 0D) and
+// CLFLUSH/CLFLUSHOPT. SDM Vol. 2A "CPUID", "IN", "CLFLUSH", "CLFLUSHOPT",
+// Vol. 2B "OUT", "PREFETCHW", "RDTSC", "RDTSCP", "UD".
 //
 // What is not here yet (CPU core II): HLT, INT3/INTO/INT n, the privilege
 // checks of IN/OUT (CPL > IOPL → TSS I/O bitmap → #GP), and the system forms.
@@ -140,6 +142,19 @@ void rdtscp(Cpu& c, const DecodedInsn&) {
 
 void ud(Cpu&, const DecodedInsn&) { raise(kUD); }
 
+// ---- cache control ----
+// The core has no caches, so these change no architectural state.
+
+// 0F 0D /r with a memory operand: PREFETCH (/0, /3../7), PREFETCHW (/1),
+// PREFETCHWT1 (/2). A hint: it never faults, whatever the address.
+void prefetch_hint(Cpu&, const DecodedInsn&) {}
+
+// CLFLUSH m8 (NP 0F AE /7), CLFLUSHOPT m8 (66 0F AE /7): faults as a byte
+// read of the address would (#GP/#SS, #PF), and does nothing else.
+// TODO(core II): the read reaches an MMIO device's read handler; it should
+// only translate (a Cpu::probe_read beside probe_write).
+void clflush(Cpu& c, const DecodedInsn& i) { (void)c.read<uint8_t>(mem_linear(c, i)); }
+
 // ---- IN/OUT ----
 // Port from imm8 (E4-E7) or DX (EC-EF). Sizes 1, 2, 4 (REX.W is ignored).
 // Permission: Cpu::check_io_permission (ring 3 with IOPL 0 gets #GP(0)).
@@ -170,6 +185,13 @@ const Form kForms[] = {
     {"ud2", kMap0F, 0x0B, -1, -1, kModAny, kPfxAny, kImmNone, 0, BS_HANDLER1(ud), "base"},
     {"ud1", kMap0F, 0xB9, -1, -1, kModAny, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(ud), "base"},
     {"ud0", kMap0F, 0xFF, -1, -1, kModAny, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(ud), "base"},
+    {"prefetch", kMap0F, 0x0D, 0, -1, kModMem, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(prefetch_hint), "prefetchw"},
+    {"prefetchw", kMap0F, 0x0D, 1, -1, kModMem, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(prefetch_hint), "prefetchw"},
+    {"prefetchwt1", kMap0F, 0x0D, 2, -1, kModMem, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(prefetch_hint), "prefetchw"},
+    {"prefetch", kMap0F, 0x0D, -1, -1, kModMem, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(prefetch_hint), "prefetchw"},
+    {"nop", kMap0F, 0x0D, -1, -1, kModReg, kPfxAny, kImmNone, fa::ModRM, BS_HANDLER1(prefetch_hint), "prefetchw"},
+    {"clflush", kMap0F, 0xAE, 7, -1, kModMem, kPfxNP, kImmNone, fa::ModRM, BS_HANDLER1(clflush), "clflush"},
+    {"clflushopt", kMap0F, 0xAE, 7, -1, kModMem, kPfx66, kImmNone, fa::ModRM, BS_HANDLER1(clflush), "clflushopt"},
     {"in", kMap1, 0xE4, -1, -1, kModAny, kPfxAny, kImmB, fa::Byte, BS_IO(in, Port::Imm), "base"},
     {"in", kMap1, 0xE5, -1, -1, kModAny, kPfxAny, kImmB, 0, BS_IO(in, Port::Imm), "base"},
     {"out", kMap1, 0xE6, -1, -1, kModAny, kPfxAny, kImmB, fa::Byte, BS_IO(out, Port::Imm), "base"},

@@ -19,10 +19,11 @@
 // - Integer operations use SSE2 intrinsics, or SSSE3/SSE4 intrinsics in
 //   functions marked BS_SSE4; the host must have SSE4.2.
 //
-// Not emulated: the MMX-register forms (NP 0F 60..7F/D1..FF, CVT*PI*,
-// MOVQ2DQ/MOVDQ2Q, PSHUFW, MASKMOVQ, MOVNTQ...) — CpuState has no MMX
-// registers, so they decode to #UD; VEX/AVX; MONITOR/MWAIT; CLFLUSH (left to
-// the system family: it must probe the address without touching MMIO).
+// The MMX-register forms (NP 0F 60..7F/D1..FF, PSHUFW, MASKMOVQ, MOVNTQ,
+// SSSE3 on mm) are the 'mmx' family (exec_mmx.cpp); CLFLUSH/CLFLUSHOPT are in
+// exec_misc.cpp. Not emulated (#UD): the conversions with an MMX operand
+// (CVTPI2PS, CVTPS2PI, CVTTPS2PI, CVTPI2PD, CVTPD2PI, CVTTPD2PI), MOVQ2DQ/
+// MOVDQ2Q; VEX/AVX; MONITOR/MWAIT.
 #include <immintrin.h>
 
 #include <array>

@@ -19,5 +19,6 @@ std::span<const Form> forms_string();   // exec_string.cpp: movs/stos/lods/scas/
 std::span<const Form> forms_misc();     // exec_misc.cpp: cpuid, rdtsc(p), ud2, hlt, in/out, system forms of core II
 std::span<const Form> forms_sse();      // exec_sse.cpp: SSE, SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, fxsave/fxrstor, ldmxcsr/stmxcsr
 std::span<const Form> forms_x87();      // exec_x87.cpp: the x87 FPU
+std::span<const Form> forms_mmx();      // exec_mmx.cpp: MMX-register forms of MMX, SSE, SSE2, SSSE3 integer SIMD, emms
 
 }  // namespace bs::cpu

@@ -148,8 +148,6 @@ TEST_CASE("sse: CR0/CR4 gate every XMM instruction") {
     CHECK(m.faulted(m.exec({0x0f, 0xae, 0x18}), kNM));  // stmxcsr [rax]
     m.cpu.s.cr0 &= ~cr0::TS;
     CHECK(m.ok(m.exec({0x0f, 0x58, 0xca}), 3));
-    // MMX-register forms are not provided: NP pcmpeqb mm, mm.
-    CHECK(m.faulted(m.exec({0x0f, 0x74, 0xca}), kUD));
 }
 
 TEST_CASE("sse: floating point matches the host, with MXCSR rounding and flags") {

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/families.h"
 #include "cpu/state.h"
 
 namespace bs::difftest {
@@ -188,7 +189,9 @@ FormInfo classify(const Form& f) {
     fi.popf = m1 && f.opcode == 0x9d;
     fi.xlat = m1 && f.opcode == 0xd7;
     fi.rdi_mem = f.map == kMap0F && f.opcode == 0xf7;
-    fi.x87 = !std::strcmp(f.isa, "x87") || !std::strcmp(f.isa, "mmx") || (m1 && f.opcode >= 0xd8 && f.opcode <= 0xdf);
+    const auto mmx = forms_mmx();  // MMX-register forms of every ISA extension use the x87 registers
+    fi.x87 = !std::strcmp(f.isa, "x87") || (&f >= mmx.data() && &f < mmx.data() + mmx.size()) ||
+             (m1 && f.opcode >= 0xd8 && f.opcode <= 0xdf);
     fi.bsf_bsr = f.map == kMap0F && (f.opcode == 0xbc || f.opcode == 0xbd) && f.pfx == kPfxAny;
     return fi;
 }

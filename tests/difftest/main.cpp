@@ -337,7 +337,7 @@ const char* family_of(const cpu::Form* f) {
         {"alu", cpu::forms_alu()},       {"shift", cpu::forms_shift()}, {"muldiv", cpu::forms_muldiv()},
         {"bit", cpu::forms_bit()},       {"move", cpu::forms_move()},   {"stack", cpu::forms_stack()},
         {"string", cpu::forms_string()}, {"misc", cpu::forms_misc()},   {"sse", cpu::forms_sse()},
-        {"x87", cpu::forms_x87()},
+        {"x87", cpu::forms_x87()},       {"mmx", cpu::forms_mmx()},
     };
     for (const auto& [name, forms] : kFamilies) {
         if (!forms.empty() && f >= forms.data() && f < forms.data() + forms.size()) return name;
