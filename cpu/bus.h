@@ -28,6 +28,25 @@ public:
     virtual void io_out(uint16_t port, unsigned size, uint32_t value) = 0;
     // Virtual time for RDTSC, in TSC ticks.
     virtual uint64_t tsc() = 0;
+
+    // ---- the CPU's interrupt inputs and its local APIC (a machine without
+    // an interrupt controller never raises Cpu::intr_line/nmi_line) ----
+    // The interrupt-acknowledge cycle: the vector of the interrupt the CPU
+    // takes now (called when INTR is asserted and RFLAGS.IF allows it).
+    virtual uint8_t intr_acknowledge() { return 0xff; }
+    // The CPU took the NMI.
+    virtual void nmi_acknowledge() {}
+    // WRMSR IA32_APIC_BASE: false refuses the value (the CPU raises #GP).
+    virtual bool set_apic_base(uint64_t value) { apic_base_ = value; return true; }
+    virtual uint64_t apic_base() { return apic_base_; }
+    // CR8 is the local APIC's task priority (TPR bits 7:4).
+    virtual void set_tpr(uint8_t priority_class) { tpr_ = priority_class; }
+    virtual uint8_t tpr() { return tpr_; }
+
+private:
+    // Storage for machines without a local APIC.
+    uint64_t apic_base_ = 0xfee00000ull | (1u << 11) | (1u << 8);
+    uint8_t tpr_ = 0;
 };
 
 }  // namespace bs::cpu

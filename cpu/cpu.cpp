@@ -15,6 +15,7 @@ namespace bs::cpu {
 
 void raise(uint8_t vector) { throw CpuFault{vector, false, 0}; }
 void raise(uint8_t vector, uint32_t error) { throw CpuFault{vector, true, error}; }
+void raise_page_fault(uint64_t lin, uint32_t error) { throw CpuFault{kPF, true, error, lin}; }
 
 struct Cpu::Block {
     uint64_t phys = ~0ull;       // physical address of the first instruction
@@ -80,6 +81,7 @@ void Cpu::reset() {
     s.gpr[RDX] = 0x00000600;  // family 6 signature (matches CPUID leaf 1 family)
     s.cr0 = 0x60000010;
     icount_ = 0;
+    tlb_ = tlbs_[0];
     mode_changed();
     flush_tlb();
     flush_code_cache();
@@ -119,101 +121,13 @@ void Cpu::mode_changed() {
     for (unsigned i = 0; i < 6; ++i) seg_base_[i] = s.seg[i].base;
     if (s.code_size == 8) seg_base_[ES] = seg_base_[CS] = seg_base_[SS] = seg_base_[DS] = 0;
     seg_base_[6] = seg_base_[kSegNone] = 0;
+    tlb_ = tlbs_[s.cpl == 3];
     attention = true;
 }
 
-// ---------------------------------------------------------------- MMU
-
-void Cpu::flush_tlb() {
-    for (auto& e : tlb_) e = TlbEntry{};
-}
-
-// Linear → physical. Paging (SDM Vol. 3A ch. 4) comes with CPU core II; with
-// CR0.PG clear, linear addresses are physical (32-bit outside long mode).
-uint64_t Cpu::translate(uint64_t lin, Access) {
-    if (s.cr0 & cr0::PG) {
-        // Not implemented yet: say so rather than translate wrongly.
-        raise(kPF, 0);
-    }
-    return (s.efer & efer::LMA) ? lin : (lin & 0xffffffffull);
-}
-
-TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
-    const uint64_t lpage = lin & ~0xfffull;
-    const uint64_t ppage = translate(lpage, acc) & ~0xfffull;
-    TlbEntry& e = tlb_[tlb_index(lin)];
-    e = TlbEntry{};
-    e.phys = ppage;
-    const PhysPage pg = bus_.page(ppage);
-    if (pg.host) {
-        e.addend = reinterpret_cast<uintptr_t>(pg.host) - lpage;
-        e.read_tag = lpage;
-        e.exec_tag = lpage;
-        const uint64_t pfn = ppage >> 12;
-        const bool has_code = pfn < blocks_->page_has_code.size() && blocks_->page_has_code[pfn];
-        if (pg.writable && !has_code) e.write_tag = lpage;
-    }
-    return e;
-}
-
-template <class T> T Cpu::read_slow(uint64_t lin) {
-    if ((lin & 0xfff) > 0x1000 - sizeof(T)) {
-        uint8_t buf[sizeof(T)];
-        read_bytes(lin, buf, sizeof(T));
-        T v;
-        std::memcpy(&v, buf, sizeof(T));
-        return v;
-    }
-    TlbEntry& e = tlb_fill(lin, Access::Read);
-    if (e.read_tag != ~0ull) {
-        T v;
-        std::memcpy(&v, reinterpret_cast<const void*>(lin + e.addend), sizeof(T));
-        return v;
-    }
-    return static_cast<T>(bus_.mmio_read(e.phys | (lin & 0xfff), sizeof(T)));
-}
-
-template <class T> void Cpu::write_slow(uint64_t lin, T value) {
-    if ((lin & 0xfff) > 0x1000 - sizeof(T)) {
-        write_bytes(lin, &value, sizeof(T));
-        return;
-    }
-    const uint64_t ppage = translate(lin & ~0xfffull, Access::Write) & ~0xfffull;
-    const uint64_t pfn = ppage >> 12;
-    if (pfn < blocks_->page_has_code.size() && blocks_->page_has_code[pfn]) code_page_written(ppage);
-    TlbEntry& e = tlb_fill(lin, Access::Write);
-    if (e.write_tag != ~0ull) {
-        std::memcpy(reinterpret_cast<void*>(lin + e.addend), &value, sizeof(T));
-        return;
-    }
-    if (e.read_tag != ~0ull) return;  // ROM: the write is dropped, as on hardware
-    bus_.mmio_write(e.phys | (lin & 0xfff), sizeof(T), value);
-}
-
-template uint8_t Cpu::read_slow<uint8_t>(uint64_t);
-template uint16_t Cpu::read_slow<uint16_t>(uint64_t);
-template uint32_t Cpu::read_slow<uint32_t>(uint64_t);
-template uint64_t Cpu::read_slow<uint64_t>(uint64_t);
-template void Cpu::write_slow<uint8_t>(uint64_t, uint8_t);
-template void Cpu::write_slow<uint16_t>(uint64_t, uint16_t);
-template void Cpu::write_slow<uint32_t>(uint64_t, uint32_t);
-template void Cpu::write_slow<uint64_t>(uint64_t, uint64_t);
-
-void Cpu::read_bytes(uint64_t lin, void* dst, unsigned n) {
-    auto* d = static_cast<uint8_t*>(dst);
-    for (unsigned k = 0; k < n; ++k) d[k] = read<uint8_t>(lin + k);
-}
-
-void Cpu::probe_write(uint64_t lin, unsigned n) {
-    // Translating the first and the last byte's pages faults now if either is not writable.
-    translate(lin & ~0xfffull, Access::Write);
-    if (n && ((lin + n - 1) >> 12) != (lin >> 12)) translate((lin + n - 1) & ~0xfffull, Access::Write);
-}
-
-void Cpu::write_bytes(uint64_t lin, const void* src, unsigned n) {
-    probe_write(lin, n);
-    const auto* p = static_cast<const uint8_t*>(src);
-    for (unsigned k = 0; k < n; ++k) write<uint8_t>(lin + k, p[k]);
+void Cpu::set_cpl(unsigned cpl) {
+    s.cpl = static_cast<uint8_t>(cpl);
+    tlb_ = tlbs_[cpl == 3];
 }
 
 // ---------------------------------------------------------------- block cache
@@ -226,10 +140,13 @@ void Cpu::mark_code_page(uint64_t phys_page) {
     if (blocks_->page_has_code[pfn]) return;
     blocks_->page_has_code[pfn] = 1;
     // No TLB entry may keep the page writable on the fast path any more.
-    for (auto& e : tlb_) {
-        if (e.phys == phys_page) e.write_tag = ~0ull;
-    }
+    for (auto& t : tlbs_)
+        for (auto& e : t)
+            if (e.phys == phys_page) e.write_tag = ~0ull;
 }
+
+size_t Cpu::blocks_page_count() const { return blocks_->page_has_code.size(); }
+bool Cpu::page_has_code(uint64_t pfn) const { return blocks_->page_has_code[pfn]; }
 
 void Cpu::code_page_written(uint64_t phys_page) {
     const uint64_t pfn = phys_page >> 12;
@@ -241,10 +158,7 @@ void Cpu::code_page_written(uint64_t phys_page) {
 const Cpu::Block& Cpu::find_block() {
     const uint64_t lin = seg_base_[CS] + s.rip;
     TlbEntry* e = &tlb_[tlb_index(lin)];
-    if (e->exec_tag != (lin & ~0xfffull)) {
-        e = &tlb_fill(lin, Access::Exec);
-        if (e->exec_tag == ~0ull) raise(kGP, 0);  // executing from MMIO is not supported
-    }
+    if (e->exec_tag != (lin & ~0xfffull)) e = &tlb_fill(lin, Access::Exec);
     const uint64_t phys = e->phys | (lin & 0xfff);
     BlockCache& bc = *blocks_;
     Block* b = bc.table[BlockCache::slot(phys, s.code_size)];
@@ -307,16 +221,49 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
 
 // ---------------------------------------------------------------- run loop
 
+// Events (NMI, INTR, single-step traps, the interrupt shadow) are looked at
+// between blocks; whatever can make one deliverable mid-block (STI, POPF,
+// MOV SS, a device raising a line) sets `attention`, which ends the block.
 RunResult Cpu::run(uint64_t max_insns) {
     RunResult result;
     uint64_t budget = max_insns;
     while (budget) {
+        if (s.activity == Activity::Shutdown) {
+            result.exit = Exit::Shutdown;
+            return result;
+        }
+        unsigned limit = ~0u;
+        bool single_step = false;
+        if (intr_line | nmi_line | s.interrupt_shadow | stop_ | (s.activity != Activity::Active) |
+            ((s.rflags & fl::TF) != 0)) [[unlikely]] {
+            if (stop_) {
+                stop_ = false;
+                result.exit = Exit::Stopped;
+                return result;
+            }
+            if (s.interrupt_shadow) {
+                // The instruction after STI/MOV SS runs before any event.
+                s.interrupt_shadow = false;
+                limit = 1;
+            } else {
+                service_events();
+                if (s.activity == Activity::Shutdown) continue;
+            }
+            if (s.activity == Activity::Halted) {
+                result.exit = Exit::Halt;
+                return result;
+            }
+            if (s.rflags & fl::TF) {
+                limit = 1;
+                single_step = true;
+            }
+        }
         unsigned done = 0;
         try {
             attention = false;
             const Block& b = find_block();
             const DecodedInsn* insn = &blocks_->pool[b.first];
-            const unsigned n = static_cast<unsigned>(std::min<uint64_t>(b.count, budget));
+            const unsigned n = static_cast<unsigned>(std::min<uint64_t>(std::min<unsigned>(b.count, limit), budget));
             const uint64_t mask = rip_mask_;
             while (done < n) {
                 const DecodedInsn& i = insn[done];
@@ -328,12 +275,21 @@ RunResult Cpu::run(uint64_t max_insns) {
             }
             icount_ += done;
             budget -= done;
+            if (single_step && done) {
+                // TF was set when the instruction began: a #DB trap after it (SDM Vol. 3A §17.3.1.4).
+                s.dr[6] |= 1u << 14;  // BS
+                deliver_event(kDB, EventKind::Exception, false, 0);
+            }
         } catch (const CpuFault& f) {
             icount_ += done;
-            // Exception delivery through the IVT/IDT arrives with CPU core II.
-            result.exit = Exit::Exception;
-            result.fault = f;
-            return result;
+            budget -= done;
+            if (f.vector == kPF) s.cr2 = f.address;
+            if (exception_exit) {
+                result.exit = Exit::Exception;
+                result.fault = f;
+                return result;
+            }
+            deliver_event(f.vector, EventKind::Exception, f.has_error, f.error);
         }
     }
     result.exit = Exit::InstructionLimit;

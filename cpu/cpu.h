@@ -20,15 +20,19 @@
 
 namespace bs::cpu {
 
+struct Descriptor;
+
 // A fault or trap raised inside instruction execution.
 struct CpuFault {
     uint8_t vector;
     bool has_error;
     uint32_t error;
+    uint64_t address = 0;  // #PF: the linear address, for CR2 when delivered
 };
 
 [[noreturn]] void raise(uint8_t vector);
 [[noreturn]] void raise(uint8_t vector, uint32_t error);
+[[noreturn]] void raise_page_fault(uint64_t lin, uint32_t error);
 
 enum class Access : uint8_t { Read, Write, Exec };
 
@@ -36,9 +40,10 @@ enum class Access : uint8_t { Read, Write, Exec };
 enum class Exit : uint8_t {
     None,
     InstructionLimit,  // executed the requested number of instructions
-    Exception,         // an exception was raised and exception_exit is set
-    Halt,              // HLT with nothing to wake it
-    Shutdown,          // triple fault
+    Exception,         // exception_exit is set and an exception was raised
+    Halt,              // HLT (or halted) with no interrupt deliverable now
+    Shutdown,          // triple fault: the CPU is in the shutdown state
+    Stopped,           // request_stop() was called (the machine wants attention)
 };
 
 struct RunResult {
@@ -46,13 +51,28 @@ struct RunResult {
     CpuFault fault{};  // valid when exit == Exception
 };
 
-// Software TLB: direct mapped, one entry per linear page per privilege class.
+// Software TLB: direct mapped, one entry per linear page. There are two
+// arrays, for supervisor and for user (CPL 3) accesses, because paging
+// grants them different rights; each tag is set only when the access kind
+// is allowed for that privilege, so the hot path compares one tag.
 struct TlbEntry {
     uint64_t read_tag = ~0ull;   // linear page address when readable
-    uint64_t write_tag = ~0ull;  // linear page address when writable (and not code)
+    uint64_t write_tag = ~0ull;  // linear page address when writable (dirty, not code)
     uint64_t exec_tag = ~0ull;   // linear page address when executable
     uintptr_t addend = 0;        // host = linear + addend
     uint64_t phys = 0;           // physical page address
+    bool global = false;         // from a global page (kept across CR3 writes)
+};
+
+// The kinds of event delivered through the IVT/IDT (they differ in the
+// privilege check on the gate, the saved RIP and the EXT bit of error codes).
+enum class EventKind : uint8_t {
+    Exception,     // a fault or trap raised by an instruction or by delivery
+    External,      // INTR from the interrupt controller
+    Nmi,
+    SoftwareInt,   // INT n: gate DPL checked against CPL
+    SoftwareExc,   // INT3, INTO: as INT n
+    PrivSoftware,  // INT1 (ICEBP): no gate DPL check
 };
 
 class Cpu {
@@ -64,6 +84,8 @@ public:
         const uint64_t vpn = lin >> 12;
         return static_cast<unsigned>((vpn ^ (vpn >> 10) ^ (vpn >> 20)) & (kTlbSize - 1));
     }
+    // Physical address width the MMU checks in paging entries (CPUID 0x80000008).
+    static constexpr unsigned kPhysAddrBits = 40;
 
     explicit Cpu(Bus& bus);
     ~Cpu();
@@ -84,10 +106,23 @@ public:
     RunResult step() { return run(1); }
 
     // When set, exceptions end run() with Exit::Exception instead of being
-    // delivered through the IDT. Core I always behaves this way.
+    // delivered through the IVT/IDT (the user-level instruction tests).
     bool exception_exit = true;
 
+    // Interrupt inputs, levels driven by the machine (set them and raise
+    // `attention` when they change). INTR is taken when RFLAGS.IF allows,
+    // with Bus::intr_acknowledge() giving the vector; NMI is taken unless an
+    // NMI handler is still running.
+    bool intr_line = false;
+    bool nmi_line = false;
+
     uint64_t instructions_retired() const { return icount_; }
+    // Ends run() after the current instruction with Exit::Stopped (the guest
+    // asked the machine for something: power-off, reset, a debugger stop).
+    void request_stop() {
+        stop_ = true;
+        attention = true;
+    }
 
     // Drops every cached translation and decoded block.
     void flush_tlb();
@@ -97,8 +132,17 @@ public:
 
     // --- memory access (used by instruction handlers) ---
     // Linear address of `seg:offset` (offset already wrapped to the address
-    // size). In 64-bit mode ES/CS/SS/DS count as base 0 (SDM Vol. 3A §3.4.4).
-    uint64_t linear(unsigned seg, uint64_t offset) const { return seg_base_[seg] + offset; }
+    // size). In 64-bit mode ES/CS/SS/DS count as base 0 (SDM Vol. 3A §3.4.4)
+    // and a non-canonical address raises #GP(0), or #SS(0) through SS.
+    uint64_t linear(unsigned seg, uint64_t offset) const {
+        const uint64_t lin = seg_base_[seg] + offset;
+        if (static_cast<uint64_t>(static_cast<int64_t>(lin << 16) >> 16) != lin) [[unlikely]] {
+            if (s.code_size == 8) raise(seg == SS ? kSS : kGP, 0);
+        }
+        return lin;
+    }
+
+    uint64_t segment_base(unsigned seg) const { return seg_base_[seg]; }
 
     template <class T> T read(uint64_t lin);
     template <class T> void write(uint64_t lin, T value);
@@ -111,14 +155,13 @@ public:
 
     Bus& bus() { return bus_; }
 
-    // I/O permission of IN/OUT/INS/OUTS (SDM Vol. 1 §19.5.1): in protected
+    // I/O permission of IN/OUT/INS/OUTS (SDM Vol. 1 §19.5): in protected
     // mode with CPL > IOPL, and in virtual-8086 mode, the TSS I/O bitmap
-    // decides. The bitmap is not modelled yet (CPU core II), so such accesses
-    // raise #GP(0), as with a TSS that has no bitmap.
-    void check_io_permission() const {
+    // decides; #GP(0) when any of the `size` bits from `port` is set.
+    void check_io_permission(uint16_t port, unsigned size) {
         if (!(s.cr0 & cr0::PE)) return;
         const unsigned iopl = static_cast<unsigned>((s.rflags & fl::IOPL) >> 12);
-        if (s.cpl > iopl || (s.rflags & fl::VM)) raise(kGP, 0);
+        if (s.cpl > iopl || (s.rflags & fl::VM)) check_io_bitmap(port, size);
     }
 
     // Effective address of the decoded memory operand (offset, before segment).
@@ -131,22 +174,95 @@ public:
         return a;
     }
 
+    // --- system architecture (cpu/system.cpp, cpu/interrupts.cpp,
+    //     cpu/control.cpp), used by the system instruction handlers ---
+    bool protected_mode() const { return s.cr0 & cr0::PE; }
+    bool v86_mode() const { return s.rflags & fl::VM; }
+    bool long_mode() const { return s.efer & efer::LMA; }
+    bool mode64() const { return s.code_size == 8; }
+    void set_cpl(unsigned cpl);
+
+    // MOV/POP Sreg, LDS...LSS: loads a data or stack segment register with
+    // the checks of the current mode (#GP/#SS/#NP with the selector).
+    void load_segment(unsigned sreg, uint16_t selector);
+    // Far JMP/CALL to selector:offset, far RET (popping `extra` more bytes
+    // of parameters), with operand size `opsize` (2, 4, 8).
+    void far_jump(uint16_t selector, uint64_t offset, unsigned opsize);
+    void far_call(uint16_t selector, uint64_t offset, unsigned opsize);
+    void far_return(unsigned opsize, uint16_t extra);
+    void iret(unsigned opsize);
+    // INT n / INT3 / INTO / INT1: delivers the event now (a trap: the saved
+    // RIP is the next instruction).
+    void software_interrupt(uint8_t vector, EventKind kind);
+    void halt();
+    void load_ldtr(uint16_t selector);
+    void load_tr(uint16_t selector);
+    // LAR/LSL/VERR/VERW: the descriptor's attributes as LAR reports them,
+    // or nothing (ZF=0) when the selector does not pass the checks.
+    bool descriptor_visible(uint16_t selector, bool for_lsl, uint64_t& lar, uint64_t& limit);
+    bool verify_segment(uint16_t selector, bool write);
+
+    uint64_t read_cr(unsigned n);
+    void write_cr(unsigned n, uint64_t value);
+    uint64_t read_dr(unsigned n);
+    void write_dr(unsigned n, uint64_t value);
+    // RDMSR/WRMSR: false for an MSR the CPU does not have or a value it
+    // refuses (the instruction raises #GP(0)).
+    bool read_msr(uint32_t index, uint64_t& value);
+    bool write_msr(uint32_t index, uint64_t value);
+    void invlpg(uint64_t lin);
+    void syscall();
+    void sysret(unsigned opsize);
+    void sysenter();
+    void sysexit(unsigned opsize);
+
+    // Translates a linear address as an access of the current privilege
+    // would, without side effects on the guest (no A/D bits, no fault):
+    // for the debugger. Returns false when not mapped.
+    bool debug_translate(uint64_t lin, uint64_t& phys);
+
+    // A CS load by a far transfer, interrupt or return (selector RPL := cpl).
+    void load_code_segment(uint16_t selector, const Descriptor& d, unsigned cpl);
+
 private:
     struct BlockCache;
     struct Block;
+    struct Walk;
+    friend class SupervisorAccess;
 
     const Block& find_block();
     const Block& decode_block(uint64_t lin, uint64_t phys);
     void code_page_written(uint64_t phys_page);
     void mark_code_page(uint64_t phys_page);
+    size_t blocks_page_count() const;
+    bool page_has_code(uint64_t pfn) const;
 
     template <class T> T read_slow(uint64_t lin);
     template <class T> void write_slow(uint64_t lin, T value);
     TlbEntry& tlb_fill(uint64_t lin, Access acc);
     uint64_t translate(uint64_t lin, Access acc);
+    bool walk(uint64_t lin, Access acc, bool user, bool commit, Walk& w);
+    uint64_t read_phys64(uint64_t pa);
+    void write_phys32(uint64_t pa, uint32_t v);
+    void load_pdptes();
+    void flush_tlb_nonglobal();
+
+    // Events: delivery through the IVT/IDT and the double-fault rules.
+    void service_events();
+    void deliver_event(uint8_t vector, EventKind kind, bool has_error, uint32_t error);
+    void deliver(uint8_t vector, EventKind kind, bool has_error, uint32_t error);
+    void deliver_real(uint8_t vector, uint64_t ret);
+    void deliver_protected(uint8_t vector, EventKind kind, bool has_error, uint32_t error);
+    void deliver_long(uint8_t vector, EventKind kind, bool has_error, uint32_t error);
+    void check_io_bitmap(uint16_t port, unsigned size);
+    void drop_inner_segments();
+    Descriptor check_outer_stack(uint16_t ss, unsigned new_cpl, bool to64);
 
     Bus& bus_;
-    TlbEntry tlb_[kTlbSize];
+    TlbEntry tlbs_[2][kTlbSize];  // [0] supervisor, [1] user
+    TlbEntry* tlb_ = tlbs_[0];     // the array of the current privilege
+    bool tlb_has_large_ = false;   // some entry came from a 2M/4M/1G page
+    bool stop_ = false;
     uint64_t icount_ = 0;
     uint64_t seg_base_[8] = {};  // effective segment bases; [kSegNone] = 0
     uint64_t rip_mask_ = 0xffff;  // IP wraps at the code size outside 64-bit mode
@@ -161,7 +277,7 @@ public:
 // ---- inline fast paths ----
 
 template <class T> inline T Cpu::read(uint64_t lin) {
-    TlbEntry& e = tlb_[tlb_index(lin)];
+    const TlbEntry& e = tlb_[tlb_index(lin)];
     if (e.read_tag == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         T v;
         std::memcpy(&v, reinterpret_cast<const void*>(lin + e.addend), sizeof(T));

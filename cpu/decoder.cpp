@@ -31,7 +31,7 @@ struct FormIndex {
     FormIndex() {
         const std::span<const Form> families[] = {
             forms_alu(), forms_shift(), forms_muldiv(), forms_bit(), forms_move(),
-            forms_stack(), forms_string(), forms_misc(), forms_sse(), forms_x87(), forms_mmx(),
+            forms_stack(), forms_string(), forms_misc(), forms_sse(), forms_x87(), forms_mmx(), forms_system(),
         };
         std::vector<std::pair<unsigned, const Form*>> keyed;
         for (auto family : families) {
@@ -280,7 +280,8 @@ DecodeStatus decode(std::span<const uint8_t> bytes, unsigned code_size, DecodedI
     if (has_modrm) {
         ++pos;
         out.modrm = modrm;
-        const unsigned mod = modrm >> 6, reg = (modrm >> 3) & 7, rm = modrm & 7;
+        // MOV to/from control and debug registers ignore ModRM.mod: always registers.
+        const unsigned mod = (attrs & fa::ForceReg) ? 3 : modrm >> 6, reg = (modrm >> 3) & 7, rm = modrm & 7;
         out.mod = static_cast<uint8_t>(mod);
         out.reg = static_cast<uint8_t>(reg | (rex_r ? 8 : 0));
         const bool byte_regs_legacy = opsize == 1 && !rex;

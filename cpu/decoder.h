@@ -65,6 +65,7 @@ inline constexpr uint32_t Rex_W_Only = 1u << 10;  // valid only with REX.W (CMPX
 inline constexpr uint32_t Privileged = 1u << 11;  // CPL 0 only (checked by the handler)
 inline constexpr uint32_t Serializing = 1u << 12; // ends a decoded block (mode may change)
 inline constexpr uint32_t Opsize32Default64 = 1u << 13;  // 32-bit default even in 64-bit mode; REX.W gives 64
+inline constexpr uint32_t ForceReg = 1u << 14;  // ModRM.mod is ignored: r/m always names a register (MOV CR/DR)
 }  // namespace fa
 
 struct Form {

@@ -125,14 +125,14 @@ inline void check_tsd(const Cpu& c) {
 
 void rdtsc(Cpu& c, const DecodedInsn&) {
     check_tsd(c);
-    const uint64_t t = c.bus().tsc();
+    const uint64_t t = c.bus().tsc() + static_cast<uint64_t>(c.s.msr.tsc_offset);
     c.s.gpr[RAX] = static_cast<uint32_t>(t);
     c.s.gpr[RDX] = t >> 32;
 }
 
 void rdtscp(Cpu& c, const DecodedInsn&) {
     check_tsd(c);
-    const uint64_t t = c.bus().tsc();
+    const uint64_t t = c.bus().tsc() + static_cast<uint64_t>(c.s.msr.tsc_offset);
     c.s.gpr[RAX] = static_cast<uint32_t>(t);
     c.s.gpr[RDX] = t >> 32;
     c.s.gpr[RCX] = static_cast<uint32_t>(c.s.msr.tsc_aux);
@@ -157,7 +157,7 @@ void clflush(Cpu& c, const DecodedInsn& i) { (void)c.read<uint8_t>(mem_linear(c,
 
 // ---- IN/OUT ----
 // Port from imm8 (E4-E7) or DX (EC-EF). Sizes 1, 2, 4 (REX.W is ignored).
-// Permission: Cpu::check_io_permission (ring 3 with IOPL 0 gets #GP(0)).
+// Permission: Cpu::check_io_permission (CPL > IOPL: the TSS I/O bitmap decides).
 
 enum class Port : uint8_t { Imm, Dx };
 
@@ -167,13 +167,15 @@ template <Port P> uint16_t port_of(const Cpu& c, const DecodedInsn& i) {
 }
 
 template <class T, Port P> void in(Cpu& c, const DecodedInsn& i) {
-    c.check_io_permission();
-    set_reg<T>(c.s, RAX, static_cast<T>(c.bus().io_in(port_of<P>(c, i), sizeof(T))));
+    const uint16_t port = port_of<P>(c, i);
+    c.check_io_permission(port, sizeof(T));
+    set_reg<T>(c.s, RAX, static_cast<T>(c.bus().io_in(port, sizeof(T))));
 }
 
 template <class T, Port P> void out(Cpu& c, const DecodedInsn& i) {
-    c.check_io_permission();
-    c.bus().io_out(port_of<P>(c, i), sizeof(T), get_reg<T>(c.s, RAX));
+    const uint16_t port = port_of<P>(c, i);
+    c.check_io_permission(port, sizeof(T));
+    c.bus().io_out(port, sizeof(T), get_reg<T>(c.s, RAX));
 }
 
 #define BS_IO(h, p) {&h<uint8_t, p>, &h<uint16_t, p>, &h<uint32_t, p>, &h<uint32_t, p>}

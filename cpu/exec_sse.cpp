@@ -111,10 +111,12 @@ void write16(Cpu& c, uint64_t a, V v) {
     c.write<uint64_t>(a + 8, static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v))));
 }
 
+// Misalignment (#GP(0)) is checked before the canonical-address check
+// (which would give #SS(0) through RSP/RBP), as the host does.
 uint64_t aligned_addr(const Cpu& c, const DecodedInsn& i) {
-    const uint64_t a = mem_linear(c, i);
-    if (a & 15) raise(kGP, 0);
-    return a;
+    const uint64_t off = c.effective_address(i);
+    if ((c.segment_base(i.seg) + off) & 15) raise(kGP, 0);
+    return c.linear(i.seg, off);
 }
 
 // The r/m operand as a vector: the XMM register, or memory of width `s`.
@@ -1104,9 +1106,17 @@ void fx_check(const Cpu& c, const DecodedInsn& i) {
     if (c.s.cr0 & (cr0::EM | cr0::TS)) raise(kNM);
 }
 
+// FXSAVE/FXRSTOR check the canonical address (#SS/#GP) before alignment,
+// unlike the 16-byte SSE moves (see aligned_addr).
+uint64_t fx_addr(const Cpu& c, const DecodedInsn& i) {
+    const uint64_t a = mem_linear(c, i);
+    if (a & 15) raise(kGP, 0);
+    return a;
+}
+
 void fxsave(Cpu& c, const DecodedInsn& i) {
     fx_check(c, i);
-    const uint64_t a = aligned_addr(c, i);
+    const uint64_t a = fx_addr(c, i);
     const X87& f = c.s.fpu;
     uint8_t img[416] = {};
     auto put16 = [&](unsigned at, uint16_t v) { std::memcpy(img + at, &v, 2); };
@@ -1141,7 +1151,7 @@ void fxsave(Cpu& c, const DecodedInsn& i) {
 
 void fxrstor(Cpu& c, const DecodedInsn& i) {
     fx_check(c, i);
-    const uint64_t a = aligned_addr(c, i);
+    const uint64_t a = fx_addr(c, i);
     uint8_t img[512];
     c.read_bytes(a, img, 512);
     auto get16 = [&](unsigned at) { uint16_t v; std::memcpy(&v, img + at, 2); return v; };

@@ -416,7 +416,6 @@ void fld_const(Cpu& c, const DecodedInsn& i) {
 template <uint8_t HostOp, unsigned HostReg, bool HostPops, class M, bool Pop>
 void store_mem(Cpu& c, const DecodedInsn& i) {
     X87& f = enter(c);
-    const uint64_t lin = mem_linear(c, i);
     const bool under = empty(f, 0);
     // Underflow stores what storing the indefinite stores (the NaN or integer
     // indefinite), as the host computes it.
@@ -425,7 +424,9 @@ void store_mem(Cpu& c, const DecodedInsn& i) {
     M m{};
     const uint16_t sw = host<HostOp, mem_modrm(HostReg), 1, HostPops ? 0 : 1>(f, st, &m);
     const Outcome o = under ? Outcome{ie_masked(f), fsw::IE | fsw::SF} : classify(f, sw, Dest::Mem);
-    if (o.write) write_m<M>(c, lin, m);
+    // The address is formed (and a non-canonical one faults) only when the
+    // store happens: an unmasked exception suppresses both.
+    if (o.write) write_m<M>(c, mem_linear(c, i), m);
     set_cc(f, under ? fsw::C1 : fsw::Cc, under ? 0 : sw);
     if (o.write && Pop) pop(f);
     finish(c, i, o.flags);
@@ -434,19 +435,18 @@ void store_mem(Cpu& c, const DecodedInsn& i) {
 // FSTP m80fp (DB /7): stored as is.
 void fstp_m80(Cpu& c, const DecodedInsn& i) {
     X87& f = enter(c);
-    const uint64_t lin = mem_linear(c, i);
     if (empty(f, 0)) {
         if (ie_masked(f)) {
             M80 m;
             std::memcpy(m.b, kIndefinite, 10);
-            write_m(c, lin, m);
+            write_m(c, mem_linear(c, i), m);
             pop(f);
         }
         return finish(c, i, stack_fault(f, false));
     }
     M80 m;
     std::memcpy(m.b, f.regs[phys(f, 0)], 10);
-    write_m(c, lin, m);
+    write_m(c, mem_linear(c, i), m);
     set_cc(f, fsw::C1, 0);
     pop(f);
     finish(c, i, 0);

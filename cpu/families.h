@@ -20,5 +20,6 @@ std::span<const Form> forms_misc();     // exec_misc.cpp: cpuid, rdtsc(p), ud2, 
 std::span<const Form> forms_sse();      // exec_sse.cpp: SSE, SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, fxsave/fxrstor, ldmxcsr/stmxcsr
 std::span<const Form> forms_x87();      // exec_x87.cpp: the x87 FPU
 std::span<const Form> forms_mmx();      // exec_mmx.cpp: MMX-register forms of MMX, SSE, SSE2, SSSE3 integer SIMD, emms
+std::span<const Form> forms_system();   // exec_system.cpp: segment loads, far transfers, INT/IRET, CR/DR/MSR, descriptor tables
 
 }  // namespace bs::cpu

@@ -123,9 +123,12 @@ struct Msrs {
     uint64_t tsc_aux = 0;
     uint64_t pat = 0x0007040600070406ull;
     uint64_t misc_enable = 1;  // fast strings
-    uint64_t apic_base = 0xfee00000ull | (1u << 11) | (1u << 8);
     uint64_t mtrr_def_type = 0;
+    int64_t tsc_offset = 0;  // RDTSC = virtual TSC + tsc_offset (WRMSR IA32_TSC sets it)
 };
+
+// What the logical processor is doing (SDM Vol. 3A §28.4.2 activity states).
+enum class Activity : uint8_t { Active, Halted, Shutdown };
 
 enum class CpuMode : uint8_t { Real, Protected16, Protected32, Compat16, Compat32, Long64, V8086 };
 
@@ -151,6 +154,17 @@ struct CpuState {
     uint32_t mxcsr = 0x1f80;
     X87 fpu{};
 
+    // PAE paging outside long mode: the four PDPTEs, loaded from CR3 when
+    // CR3 is written or paging is enabled (SDM Vol. 3A §4.4.1).
+    uint64_t pdpte[4] = {};
+
+    Activity activity = Activity::Active;
+    // Interrupts are inhibited for one instruction after STI (that set IF)
+    // and MOV SS/POP SS (SDM Vol. 3A §6.8.3).
+    bool interrupt_shadow = false;
+    // An NMI handler is running: further NMIs wait for the next IRET.
+    bool nmi_blocked = false;
+
     uint8_t cpl = 0;
     // Code size of CS for decoding: 2, 4 or 8 bytes. Kept in sync with CS.
     uint8_t code_size = 2;
@@ -173,6 +187,11 @@ inline constexpr uint64_t VME = 1u << 0, PVI = 1u << 1, TSD = 1u << 2, DE = 1u <
 }
 namespace efer {
 inline constexpr uint64_t SCE = 1u << 0, LME = 1u << 8, LMA = 1u << 10, NXE = 1u << 11;
+}
+
+// Page-fault error code bits (SDM Vol. 3A §4.7).
+namespace pferr {
+inline constexpr uint32_t P = 1u << 0, W = 1u << 1, U = 1u << 2, RSVD = 1u << 3, I = 1u << 4;
 }
 
 // Exception vectors (SDM Vol. 3A §6.3.1).

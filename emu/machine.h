@@ -89,6 +89,27 @@ public:
     uint32_t io_in(uint16_t port, unsigned size) override;
     void io_out(uint16_t port, unsigned size, uint32_t value) override;
     uint64_t tsc() override { return clock_.tsc(); }
+    uint8_t intr_acknowledge() override {
+        const uint8_t v = acknowledge();
+        interrupt_changed();
+        return v;
+    }
+    void nmi_acknowledge() override {
+        acknowledge_nmi();
+        interrupt_changed();
+    }
+    bool set_apic_base(uint64_t value) override {
+        lapic.set_apic_base(value);
+        interrupt_changed();
+        return true;
+    }
+    uint64_t apic_base() override { return lapic.apic_base(); }
+    // CR8 holds TPR bits 7:4 (SDM Vol. 3A §10.8.6.1).
+    void set_tpr(uint8_t priority_class) override {
+        lapic.write_reg(0x80, uint32_t(priority_class) << 4);
+        interrupt_changed();
+    }
+    uint8_t tpr() override { return uint8_t(lapic.read_reg(0x80) >> 4); }
 
     // ---- CPU interface: interrupts ----
     // True when a maskable interrupt waits for the CPU (check with RFLAGS.IF).

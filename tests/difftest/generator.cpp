@@ -51,7 +51,8 @@ const char* skip_reason(const Form& f) {
     if (op1(f, 0x9a) || op1(f, 0xea) || op1(f, 0xca) || op1(f, 0xcb) || op1(f, 0xcf) ||
         (op1(f, 0xff) && (f.reg == 3 || f.reg == 5)))
         return "far branch";
-    if (op1(f, 0x8e) || (f.map == kMap0F && (f.opcode == 0xa1 || f.opcode == 0xa9)) || op1(f, 0x07) ||
+    if (op1(f, 0x8e) || (f.map == kMap0F && (f.opcode == 0xa1 || f.opcode == 0xa9 || f.opcode == 0xb2 ||
+                                             f.opcode == 0xb4 || f.opcode == 0xb5)) || op1(f, 0x07) ||
         op1(f, 0x17) || op1(f, 0x1f) || op1(f, 0xc4) || op1(f, 0xc5))
         return "loads a segment register";
     if ((f.attrs & fa::Inv64) && f.map == kMap1 &&

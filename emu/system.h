@@ -1,0 +1,60 @@
+// A whole computer: the PC machine and its CPU, and the loop that runs them.
+//
+// Everything that runs a guest goes through System: `bootscope run`, the
+// debugger, the bare-metal system tests and the benchmarks. The loop hands
+// the CPU slices of instructions bounded by the next device event, retires
+// them on the virtual clock, lets HLT skip to the next event, and turns the
+// guest's requests (power-off, isa-debug-exit, reset) and the CPU's stops
+// (triple fault, a dead halt) into one StopReason.
+#pragma once
+
+#include <cstdint>
+
+#include "cpu/cpu.h"
+#include "emu/loader.h"
+#include "emu/machine.h"
+
+namespace bs::emu {
+
+enum class StopReason {
+    PowerOff,          // ACPI S5 through port 0x604
+    GuestExit,         // isa-debug-exit (port 0xF4): see Machine::exit_status()
+    Reset,             // the guest asked for a reset and Limits::reboot is false
+    Shutdown,          // triple fault: the CPU entered shutdown
+    Halted,            // HLT with no way to wake (IF=0, or no event will ever come)
+    InstructionLimit,  // Limits::max_instructions retired
+    TimeLimit,         // Limits::max_time_ns of virtual time passed
+};
+const char* to_string(StopReason r);
+
+struct Limits {
+    uint64_t max_instructions = 0;  // 0: none
+    uint64_t max_time_ns = 0;       // virtual; 0: none
+    bool reboot = false;            // a reset request resets the machine and goes on
+};
+
+class System {
+public:
+    explicit System(MachineConfig config);
+    System(const System&) = delete;
+    System& operator=(const System&) = delete;
+
+    Machine machine;
+    cpu::Cpu cpu;
+
+    // Puts the CPU where a loader said the image starts (reset vector, or the
+    // 32-/64-bit entry states of Multiboot and ELF64).
+    void start(const BootState& boot);
+    // Power-on reset of the machine and the CPU; RAM keeps its contents.
+    void reset();
+
+    // Runs until something stops the machine (never returns None).
+    StopReason run(const Limits& limits);
+
+    uint64_t instructions() const { return cpu.instructions_retired(); }
+
+private:
+    void wire();
+};
+
+}  // namespace bs::emu
