@@ -78,10 +78,10 @@ void Cpu::reset() {
     s.ldtr.attr = segattr::Present | 2;  // LDT
     s.tr.attr = segattr::Present | 3;    // busy 16-bit TSS
     s.rip = 0xfff0;
-    s.gpr[RDX] = 0x00000600;  // family 6 signature (matches CPUID leaf 1 family)
+    s.gpr[RDX] = 0x00000601;  // the processor signature, as CPUID leaf 1 EAX reports it
     s.cr0 = 0x60000010;
     icount_ = 0;
-    tlb_ = tlbs_[0];
+    select_tlb();
     mode_changed();
     flush_tlb();
     flush_code_cache();
@@ -121,13 +121,19 @@ void Cpu::mode_changed() {
     for (unsigned i = 0; i < 6; ++i) seg_base_[i] = s.seg[i].base;
     if (s.code_size == 8) seg_base_[ES] = seg_base_[CS] = seg_base_[SS] = seg_base_[DS] = 0;
     seg_base_[6] = seg_base_[kSegNone] = 0;
-    tlb_ = tlbs_[s.cpl == 3];
+    select_tlb();
     attention = true;
 }
 
 void Cpu::set_cpl(unsigned cpl) {
     s.cpl = static_cast<uint8_t>(cpl);
-    tlb_ = tlbs_[cpl == 3];
+    select_tlb();
+}
+
+void Cpu::select_tlb() {
+    user_access_ = s.cpl == 3;
+    align_check_ = user_access_ && (s.cr0 & cr0::AM) && (s.rflags & fl::AC);
+    tlb_ = align_check_ ? tlbs_[2] : tlbs_[user_access_];
 }
 
 // ---------------------------------------------------------------- block cache

@@ -181,6 +181,11 @@ public:
     bool long_mode() const { return s.efer & efer::LMA; }
     bool mode64() const { return s.code_size == 8; }
     void set_cpl(unsigned cpl);
+    // POPF and friends changed RFLAGS.AC/IF/TF: re-derive what depends on them.
+    void flags_changed() {
+        select_tlb();
+        attention = true;
+    }
 
     // MOV/POP Sreg, LDS...LSS: loads a data or stack segment register with
     // the checks of the current mode (#GP/#SS/#NP with the selector).
@@ -259,8 +264,13 @@ private:
     Descriptor check_outer_stack(uint16_t ss, unsigned new_cpl, bool to64);
 
     Bus& bus_;
-    TlbEntry tlbs_[2][kTlbSize];  // [0] supervisor, [1] user
-    TlbEntry* tlb_ = tlbs_[0];     // the array of the current privilege
+    // [0] supervisor, [1] user; [2] stays empty: with alignment checking on
+    // (CR0.AM, RFLAGS.AC, CPL 3) every access takes the slow path, which checks.
+    TlbEntry tlbs_[3][kTlbSize];
+    TlbEntry* tlb_ = tlbs_[0];     // the array the fast paths look in
+    bool user_access_ = false;     // accesses have user rights (CPL 3, not implicit supervisor)
+    bool align_check_ = false;     // #AC on misaligned data accesses
+    void select_tlb();
     bool tlb_has_large_ = false;   // some entry came from a 2M/4M/1G page
     bool stop_ = false;
     uint64_t icount_ = 0;

@@ -20,25 +20,26 @@ namespace {
 // nothing else. The vendor is "BootscopeCPU", family 6 model 0 stepping 1, so
 // no guest applies a real part's errata.
 //
-// Bits the system core (core II) sets when it lands, with the feature:
-//   leaf 1 EDX: VME(1) DE(2) PSE(3) MSR(5) PAE(6) MCE(7) APIC(9) SEP(11)
-//               MTRR(12) PGE(13) MCA(14) PAT(16) PSE-36(17) CLFSH(19, with
-//               EBX[15:8] = 8) MMX(23, if MMX is implemented)
-//   leaf 1 ECX: x2APIC(21) TSC-deadline(24) XSAVE/OSXSAVE(26/27) HYPERVISOR(31)
-//   leaf 7 EBX: FSGSBASE(0) SMEP(7) SMAP(20); ECX: UMIP(2)
-//   leaf 0x80000001 EDX: 1 GiB pages PDPE1GB(26)
-//   leaf 0x80000007 EDX: invariant TSC(8) once the TSC is the virtual clock
-//   leaf 0x80000008 EAX: MAXPHYADDR must match what the MMU checks in PTEs.
+// Not set, because not implemented: VME, MCE/MCA (no machine checks), MTRR
+// (the MTRR MSRs report no ranges), x2APIC, TSC-deadline, XSAVE, FSGSBASE,
+// SMEP/SMAP/UMIP, PCID. Leaf 0x80000008 reports the MAXPHYADDR the MMU
+// checks in paging entries (Cpu::kPhysAddrBits).
 namespace cpuid_bits {
 // Leaf 1 EDX.
-constexpr uint32_t FPU = 1u << 0, TSC = 1u << 4, CX8 = 1u << 8, CMOV = 1u << 15, FXSR = 1u << 24,
+constexpr uint32_t FPU = 1u << 0, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5, PAE = 1u << 6,
+                   CX8 = 1u << 8, APIC = 1u << 9, SEP = 1u << 11, PGE = 1u << 13, CMOV = 1u << 15,
+                   PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19, MMX = 1u << 23, FXSR = 1u << 24,
                    SSE = 1u << 25, SSE2 = 1u << 26;
+// Leaf 7 EBX: x87 FDP updated only on unmasked exceptions; FCS/FDS deprecated (saved as 0).
+constexpr uint32_t FDP_EXCPTN_ONLY = 1u << 6, FCS_FDS_DEPRECATED = 1u << 13;
 // Leaf 1 ECX.
 constexpr uint32_t SSE3 = 1u << 0, SSSE3 = 1u << 9, CX16 = 1u << 13, SSE41 = 1u << 19, SSE42 = 1u << 20,
                    POPCNT = 1u << 23;
 // Leaf 0x80000001 ECX / EDX.
 constexpr uint32_t LAHF_LM = 1u << 0, ABM = 1u << 5;  // ABM: LZCNT
-constexpr uint32_t SYSCALL = 1u << 11, NX = 1u << 20, RDTSCP = 1u << 27, LM = 1u << 29;
+constexpr uint32_t SYSCALL = 1u << 11, NX = 1u << 20, PDPE1GB = 1u << 26, RDTSCP = 1u << 27, LM = 1u << 29;
+// Leaf 0x80000007 EDX: the TSC runs at a constant rate (it is the virtual clock).
+constexpr uint32_t INVARIANT_TSC = 1u << 8;
 }  // namespace cpuid_bits
 
 constexpr uint32_t kMaxBasicLeaf = 7;
@@ -72,22 +73,25 @@ CpuidResult cpuid_leaf(uint32_t leaf, uint32_t subleaf) {
             break;
         case 1:
             r.a = (6u << 8) | (0u << 4) | 1u;  // family 6, model 0, stepping 1
-            r.b = 1u << 16;                    // one logical processor, APIC ID 0
+            r.b = (1u << 16) | (8u << 8);      // one logical processor, APIC ID 0; CLFLUSH line 64 bytes
             r.c = SSE3 | SSSE3 | CX16 | SSE41 | SSE42 | POPCNT;
-            r.d = FPU | TSC | CX8 | CMOV | FXSR | SSE | SSE2;
+            r.d = FPU | DE | PSE | TSC | MSR | PAE | CX8 | APIC | SEP | PGE | CMOV | PAT | PSE36 | CLFSH | MMX |
+                  FXSR | SSE | SSE2;
             break;
         case 7:
-            // Subleaf 0: no structured extended features (BMI1 stays clear:
-            // its VEX instructions are not implemented, see exec_bit.cpp).
-            r.a = 0;
-            (void)subleaf;
+            // Subleaf 0 (BMI1 stays clear: its VEX instructions are not
+            // implemented, see exec_bit.cpp).
+            if (subleaf == 0) r.b = FDP_EXCPTN_ONLY | FCS_FDS_DEPRECATED;
             break;
         case 0x80000000:
             r.a = kMaxExtLeaf;
             break;
         case 0x80000001:
             r.c = LAHF_LM | ABM;
-            r.d = SYSCALL | NX | RDTSCP | LM;
+            r.d = SYSCALL | NX | PDPE1GB | RDTSCP | LM;
+            break;
+        case 0x80000007:
+            r.d = INVARIANT_TSC;
             break;
         case 0x80000002:
         case 0x80000003:

@@ -5,7 +5,7 @@
 // Near branches in 64-bit mode always use a 64-bit operand size, ignoring
 // 66h, as Intel processors do (AMD honours 66h and truncates RIP to 16 bits;
 // see the vendor table in tests/difftest). Far transfers, IRET and segment
-// register loads come with CPU core II.
+// register loads are in exec_system.cpp.
 #include "families.h"
 #include "operands.h"
 
@@ -98,13 +98,16 @@ template <class T> void popa(Cpu& c, const DecodedInsn&) {
 
 // PUSHF pushes RFLAGS with VM and RF cleared.
 template <class T> void pushf(Cpu& c, const DecodedInsn&) {
+    if ((c.s.rflags & fl::VM) && ((c.s.rflags & fl::IOPL) >> 12) != 3) raise(kGP, 0);
     push<T>(c, static_cast<T>(get_rflags(c.s) & ~(fl::VM | fl::RF)));
 }
 
-// POPF (protected/long mode): IF changes only when CPL <= IOPL, IOPL only at
-// CPL 0; VM, VIP and VIF are kept; RF is cleared. A 16-bit POPF leaves the
-// upper flags alone. Real and virtual-8086 modes come with CPU core II.
+// POPF: IF changes only when CPL <= IOPL, IOPL only at CPL 0 (real mode is
+// CPL 0); VM, VIP and VIF are kept; RF is cleared. A 16-bit POPF leaves the
+// upper flags alone. Virtual-8086 mode needs IOPL 3 (no VME).
 template <class T> void popf(Cpu& c, const DecodedInsn&) {
+    // Virtual-8086 mode without VME: IOPL 3 or #GP(0).
+    if ((c.s.rflags & fl::VM) && ((c.s.rflags & fl::IOPL) >> 12) != 3) raise(kGP, 0);
     const uint64_t v = pop<T>(c);
     const uint64_t old = get_rflags(c.s);
     uint64_t writable = fl::Arith | fl::TF | fl::DF | fl::NT | fl::AC | fl::ID;
@@ -113,6 +116,7 @@ template <class T> void popf(Cpu& c, const DecodedInsn&) {
     if (c.s.cpl == 0) writable |= fl::IOPL;
     if (sizeof(T) == 2) writable &= 0xffff;
     set_rflags(c.s, ((old & ~writable) | (v & writable)) & ~fl::RF);
+    c.flags_changed();
 }
 
 template <class T> void enter(Cpu& c, const DecodedInsn& i) {

@@ -91,6 +91,16 @@ void into(Cpu& c, const DecodedInsn&) {
 }
 void int1(Cpu& c, const DecodedInsn&) { c.software_interrupt(kDB, EventKind::PrivSoftware); }
 
+// BOUND r, m (62, outside 64-bit mode): #BR unless lower <= index <= upper (signed).
+template <class T> void bound(Cpu& c, const DecodedInsn& i) {
+    using S = std::make_signed_t<T>;
+    const uint64_t at = mem_linear(c, i);
+    const S lower = static_cast<S>(c.read<T>(at));
+    const S upper = static_cast<S>(c.read<T>(at + sizeof(T)));
+    const S index = static_cast<S>(get_reg<T>(c.s, i.reg));
+    if (index < lower || index > upper) raise(kBR);
+}
+
 // ---- interrupt flag, HLT ----
 
 // CLI/STI: real mode always; protected mode when CPL <= IOPL, else #GP(0)
@@ -307,6 +317,7 @@ const Form kForms[] = {
     {"int3", kMap1, 0xcc, -1, -1, kModAny, kPfxAny, kImmNone, BS_, BS_HANDLER1(int3), "base"},
     {"int", kMap1, 0xcd, -1, -1, kModAny, kPfxAny, kImmB, BS_, BS_HANDLER1(int_n), "base"},
     {"into", kMap1, 0xce, -1, -1, kModAny, kPfxAny, kImmNone, fa::Inv64 | BS_, BS_HANDLER1(into), "base"},
+    {"bound", kMap1, 0x62, -1, -1, kModMem, kPfxAny, kImmNone, M | fa::Inv64, BS_SIZES_NO64(bound), "base"},
     {"int1", kMap1, 0xf1, -1, -1, kModAny, kPfxAny, kImmNone, BS_, BS_HANDLER1(int1), "base"},
 
     {"hlt", kMap1, 0xf4, -1, -1, kModAny, kPfxAny, kImmNone, S, BS_HANDLER1(hlt), "system"},

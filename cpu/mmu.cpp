@@ -206,7 +206,7 @@ void Cpu::load_pdptes() {
 uint64_t Cpu::translate(uint64_t lin, Access acc) {
     if (!(s.cr0 & cr0::PG)) return (s.efer & efer::LMA) ? lin : (lin & 0xffffffffull);
     Walk w;
-    if (!walk(lin, acc, tlb_ == tlbs_[1], true, w)) raise_page_fault(lin, w.error);
+    if (!walk(lin, acc, user_access_, true, w)) raise_page_fault(lin, w.error);
     return w.phys | (lin & 0xfff);
 }
 
@@ -249,13 +249,13 @@ void Cpu::invlpg(uint64_t lin) {
 
 TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
     const uint64_t lpage = lin & ~0xfffull;
-    TlbEntry& e = tlb_[tlb_index(lin)];
+    TlbEntry& e = tlbs_[user_access_][tlb_index(lin)];
     bool writable = true, executable = true, dirty = true, global = false;
     uint64_t ppage;
     if (s.cr0 & cr0::PG) {
         if (s.code_size == 8 && static_cast<uint64_t>(static_cast<int64_t>(lin << 16) >> 16) != lin) raise(kGP, 0);
         Walk w;
-        if (!walk(lin, acc, tlb_ == tlbs_[1], true, w)) raise_page_fault(lin, w.error);
+        if (!walk(lin, acc, user_access_, true, w)) raise_page_fault(lin, w.error);
         ppage = w.phys;
         writable = w.writable;
         executable = w.executable;
@@ -286,6 +286,7 @@ TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
 // ---------------------------------------------------------------- slow paths
 
 template <class T> T Cpu::read_slow(uint64_t lin) {
+    if (align_check_ && (lin & (sizeof(T) - 1))) raise(kAC, 0);
     if ((lin & 0xfff) > 0x1000 - sizeof(T)) {
         uint8_t buf[sizeof(T)];
         read_bytes(lin, buf, sizeof(T));
@@ -303,6 +304,7 @@ template <class T> T Cpu::read_slow(uint64_t lin) {
 }
 
 template <class T> void Cpu::write_slow(uint64_t lin, T value) {
+    if (align_check_ && (lin & (sizeof(T) - 1))) raise(kAC, 0);
     if ((lin & 0xfff) > 0x1000 - sizeof(T)) {
         write_bytes(lin, &value, sizeof(T));
         return;

@@ -56,8 +56,11 @@ inline constexpr uint8_t Tss16Avail = 1, Ldt = 2, Tss16Busy = 3, CallGate16 = 4,
 // Vol. 3A §4.6.1): paging rights of CPL 0 whatever the current CPL.
 class SupervisorAccess {
 public:
-    explicit SupervisorAccess(Cpu& c) : c_(c) { c_.tlb_ = c_.tlbs_[0]; }
-    ~SupervisorAccess() { c_.tlb_ = c_.tlbs_[c_.s.cpl == 3]; }
+    explicit SupervisorAccess(Cpu& c) : c_(c) {
+        c_.tlb_ = c_.tlbs_[0];
+        c_.user_access_ = c_.align_check_ = false;
+    }
+    ~SupervisorAccess() { c_.select_tlb(); }
     SupervisorAccess(const SupervisorAccess&) = delete;
     SupervisorAccess& operator=(const SupervisorAccess&) = delete;
 

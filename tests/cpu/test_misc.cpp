@@ -41,18 +41,28 @@ TEST_CASE("misc: CPUID reports the vendor, the maximum leaves and exactly the im
 
     const Regs l1 = cpuid(m, 1);
     CHECK(((l1.a >> 8) & 0xf) == 6);
-    // EDX: FPU TSC CX8 CMOV FXSR SSE SSE2; ECX: SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT.
-    CHECK(l1.d == ((1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 24) | (1u << 25) | (1u << 26)));
+    {
+        bs::test::FlatBus bus;
+        Cpu fresh(bus);
+        CHECK(l1.a == fresh.s.gpr[RDX]);  // EDX holds the signature after reset
+    }
+    // EDX: FPU DE PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT PSE-36 CLFSH MMX FXSR SSE SSE2;
+    // ECX: SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT.
+    CHECK(l1.d == ((1u << 0) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 9) |
+                   (1u << 11) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 19) | (1u << 23) |
+                   (1u << 24) | (1u << 25) | (1u << 26)));
+    CHECK(((l1.b >> 8) & 0xff) == 8);  // CLFLUSH line size in 8-byte units
     CHECK(l1.c == ((1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23)));
 
     const Regs l7 = cpuid(m, 7);
-    CHECK(l7.b == 0);  // no BMI1/BMI2/AVX2/...
+    CHECK(l7.b == ((1u << 6) | (1u << 13)));  // x87 FDP/FCS behaviour only: no BMI1/BMI2/AVX2/...
     CHECK(l7.c == 0);
 
     CHECK(cpuid(m, 0x8000'0000).a == 0x8000'0008u);
     const Regs e1 = cpuid(m, 0x8000'0001);
     CHECK(e1.c == ((1u << 0) | (1u << 5)));                                // LAHF-LM, ABM (LZCNT)
-    CHECK(e1.d == ((1u << 11) | (1u << 20) | (1u << 27) | (1u << 29)));  // SYSCALL NX RDTSCP LM
+    CHECK(e1.d == ((1u << 11) | (1u << 20) | (1u << 26) | (1u << 27) | (1u << 29)));  // SYSCALL NX 1G RDTSCP LM
+    CHECK(cpuid(m, 0x8000'0007).d == (1u << 8));  // invariant TSC
     char brand[49] = {};
     for (uint32_t k = 0; k < 3; ++k) {
         const Regs r = cpuid(m, 0x8000'0002 + k);
