@@ -75,9 +75,21 @@ enum class EventKind : uint8_t {
     PrivSoftware,  // INT1 (ICEBP): no gate DPL check
 };
 
+// One delivered interrupt or exception, for reports after a crash.
+struct EventRecord {
+    uint64_t icount = 0;  // instructions retired before it
+    uint64_t rip = 0;     // where the CPU was (the faulting or next instruction)
+    uint16_t cs = 0;
+    uint8_t vector = 0;
+    EventKind kind = EventKind::Exception;
+    bool has_error = false;
+    uint32_t error = 0;
+};
+
 class Cpu {
 public:
     static constexpr unsigned kTlbSize = 1024;
+    static constexpr unsigned kEventHistory = 16;
     // TLB slot of a linear address: the page number folded with its higher
     // bits, so that buffers a power-of-two apart do not share a slot.
     static unsigned tlb_index(uint64_t lin) {
@@ -117,6 +129,10 @@ public:
     bool nmi_line = false;
 
     uint64_t instructions_retired() const { return icount_; }
+    // Events delivered so far, per vector, and the last kEventHistory of
+    // them, oldest first.
+    uint64_t events_delivered(uint8_t vector) const { return event_count_[vector]; }
+    std::vector<EventRecord> recent_events() const;
     // Ends run() after the current instruction with Exit::Stopped (the guest
     // asked the machine for something: power-off, reset, a debugger stop).
     void request_stop() {
@@ -273,6 +289,9 @@ private:
     void select_tlb();
     bool tlb_has_large_ = false;   // some entry came from a 2M/4M/1G page
     bool stop_ = false;
+    EventRecord event_history_[kEventHistory];
+    unsigned event_next_ = 0;
+    uint64_t event_count_[256] = {};
     uint64_t icount_ = 0;
     uint64_t seg_base_[8] = {};  // effective segment bases; [kSegNone] = 0
     uint64_t rip_mask_ = 0xffff;  // IP wraps at the code size outside 64-bit mode

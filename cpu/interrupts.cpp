@@ -78,7 +78,19 @@ void Cpu::deliver_event(uint8_t vector, EventKind kind, bool has_error, uint32_t
     }
 }
 
+std::vector<EventRecord> Cpu::recent_events() const {
+    std::vector<EventRecord> out;
+    for (unsigned k = 0; k < kEventHistory; ++k) {
+        const EventRecord& e = event_history_[(event_next_ + k) % kEventHistory];
+        if (e.icount || e.rip || e.vector) out.push_back(e);
+    }
+    return out;
+}
+
 void Cpu::deliver(uint8_t vector, EventKind kind, bool has_error, uint32_t error) {
+    ++event_count_[vector];
+    event_history_[event_next_] = {icount_, s.rip, s.seg[CS].selector, vector, kind, has_error, error};
+    event_next_ = (event_next_ + 1) % kEventHistory;
     if (!protected_mode()) {
         deliver_real(vector, after_insn(kind) ? s.next_rip : s.rip);
     } else if (long_mode()) {

@@ -381,7 +381,9 @@ uint64_t Machine::mmio_read(uint64_t pa, unsigned size) {
         }
         return v;
     }
-    return mmio_.read(mask_a20(pa), size);
+    const uint64_t v = mmio_.read(mask_a20(pa), size);
+    if (on_io) on_io(IoKind::MmioRead, pa, size, v);
+    return v;
 }
 
 void Machine::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
@@ -394,12 +396,20 @@ void Machine::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
         }
         return;
     }
+    if (on_io) on_io(IoKind::MmioWrite, pa, size, value);
     mmio_.write(mask_a20(pa), size, value);
 }
 
-uint32_t Machine::io_in(uint16_t port, unsigned size) { return io_.read(port, size); }
+uint32_t Machine::io_in(uint16_t port, unsigned size) {
+    const uint32_t v = io_.read(port, size);
+    if (on_io) on_io(IoKind::PortRead, port, size, v);
+    return v;
+}
 
-void Machine::io_out(uint16_t port, unsigned size, uint32_t value) { io_.write(port, size, value); }
+void Machine::io_out(uint16_t port, unsigned size, uint32_t value) {
+    if (on_io) on_io(IoKind::PortWrite, port, size, value);
+    io_.write(port, size, value);
+}
 
 bool Machine::write_phys(uint64_t pa, const void* data, uint64_t len) {
     if (!ram_.contains(pa, len)) return false;

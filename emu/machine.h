@@ -128,6 +128,9 @@ public:
     // the CPU must drop its TLB and decoded blocks).
     std::function<void()> on_interrupt_change;
     std::function<void()> on_memory_map_change;
+    // Every port access and every device MMIO access (--record-io).
+    enum class IoKind { PortRead, PortWrite, MmioRead, MmioWrite };
+    std::function<void(IoKind kind, uint64_t address, unsigned size, uint64_t value)> on_io;
 
     // ---- CPU interface: time ----
     // Instructions the CPU may run before the next device event (>= 1, or

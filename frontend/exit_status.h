@@ -6,13 +6,14 @@
 namespace bs::frontend {
 
 enum ExitStatus : int {
-    kExitPowerOff = 0,        // the guest powered the machine off
-    kExitUsage = 2,           // bad command line
-    kExitBadImage = 4,        // missing, empty or malformed image
-    kExitGuestPanic = 6,      // the guest kernel panicked
-    kExitShutdown = 8,        // triple fault / shutdown
-    kExitLimit = 10,          // --max-instructions or --max-time reached
-    kExitUnhandledFault = 12, // a CPU exception with nowhere to go (CPU demo)
+    kExitPowerOff = 0,   // the guest powered the machine off (ACPI S5)
+    kExitUsage = 2,      // bad command line
+    kExitBadImage = 4,   // missing, unreadable or malformed firmware/kernel/initrd
+    kExitGuestPanic = 6, // the guest halted for good (HLT with interrupts off: its panic path)
+    kExitShutdown = 8,   // triple fault: the CPU shut down
+    kExitLimit = 10,     // --max-instructions or --max-time reached
+    kExitReset = 12,     // the guest reset the machine and --no-reboot was given
+    kExitQuit = 14,      // the user quit (Ctrl-A x, or quit in the monitor)
 };
 
 }  // namespace bs::frontend

@@ -1,0 +1,32 @@
+// `bootscope run`: boot a firmware + kernel + initrd on the PC machine with
+// the guest's COM1 on the terminal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace bs::frontend {
+
+struct RunOptions {
+    std::string firmware;  // empty: the bundled guest/firmware.bin
+    std::string kernel;    // empty: the bundled guest/bzImage
+    std::string initrd;    // empty: the bundled guest/initramfs.cpio (only with the bundled kernel)
+    std::string append;
+    std::string memory = "128M";
+    std::string rtc = "fixed:2024-01-01";
+    std::string serial = "stdio";  // stdio | file:PATH | none
+    uint64_t max_instructions = 0;  // 0: none
+    std::string max_time;           // virtual: "10s", "500ms", "2000000ns", ... empty: none
+    std::string record_io;          // a file for the port/MMIO log
+    bool no_reboot = false;
+    bool show_vga = false;
+};
+
+// Runs the machine; returns the process exit status (exit_status.h).
+int run_command(const RunOptions& opt);
+
+// "10s", "250ms", "3us", "100ns" (or a bare number of seconds) in
+// nanoseconds; throws std::invalid_argument.
+uint64_t parse_duration_ns(const std::string& text);
+
+}  // namespace bs::frontend

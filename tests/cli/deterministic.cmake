@@ -1,0 +1,20 @@
+# cmake -P script: boots the bundled guest twice with the same options and
+# requires byte-identical serial logs and port/MMIO logs.
+foreach(n 1 2)
+  execute_process(COMMAND ${BOOTSCOPE} run --serial file:${OUT}/det${n}.serial --record-io ${OUT}/det${n}.io
+    RESULT_VARIABLE rc TIMEOUT 120)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${n}: exit status ${rc}, expected 0")
+  endif()
+endforeach()
+foreach(kind serial io)
+  file(SHA256 ${OUT}/det1.${kind} a)
+  file(SHA256 ${OUT}/det2.${kind} b)
+  if(NOT a STREQUAL b)
+    message(FATAL_ERROR "the ${kind} logs of two identical runs differ (${OUT}/det1.${kind}, det2.${kind})")
+  endif()
+  file(SIZE ${OUT}/det1.${kind} size)
+  if(size LESS 1000)
+    message(FATAL_ERROR "the ${kind} log is suspiciously short (${size} bytes)")
+  endif()
+endforeach()
