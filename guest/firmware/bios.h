@@ -46,9 +46,9 @@
 #define BDA_CURSOR_TYPE	0x460	/* word: start line (high), end line (low) */
 #define BDA_ACTIVE_PAGE	0x462	/* byte */
 #define BDA_CRTC_BASE	0x463	/* word: 0x3d4 on a colour adapter */
-#define BDA_DISK_STATUS	0x474	/* byte: status of the last INT 13h call */
 #define BDA_TICKS	0x46c	/* dword: timer ticks since midnight */
 #define BDA_MIDNIGHT	0x470	/* byte: nonzero once the tick count wrapped */
+#define BDA_DISK_STATUS	0x474	/* byte: status of the last INT 13h call */
 #define BDA_KBD_START	0x480	/* word: buffer start offset (0x1e) */
 #define BDA_KBD_END	0x482	/* word: buffer end offset (0x3e) */
 #define BDA_ROWS	0x484	/* byte: text rows minus one (24) */
