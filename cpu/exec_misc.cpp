@@ -31,12 +31,12 @@ constexpr uint32_t FPU = 1u << 0, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MS
                    PAT = 1u << 16, PSE36 = 1u << 17, CLFSH = 1u << 19, MMX = 1u << 23, FXSR = 1u << 24,
                    SSE = 1u << 25, SSE2 = 1u << 26;
 // Leaf 7 EBX: x87 FDP updated only on unmasked exceptions; FCS/FDS deprecated (saved as 0).
-constexpr uint32_t FDP_EXCPTN_ONLY = 1u << 6, FCS_FDS_DEPRECATED = 1u << 13;
+constexpr uint32_t FDP_EXCPTN_ONLY = 1u << 6, FCS_FDS_DEPRECATED = 1u << 13, CLFLUSHOPT = 1u << 23;
 // Leaf 1 ECX.
 constexpr uint32_t SSE3 = 1u << 0, SSSE3 = 1u << 9, CX16 = 1u << 13, SSE41 = 1u << 19, SSE42 = 1u << 20,
                    POPCNT = 1u << 23;
 // Leaf 0x80000001 ECX / EDX.
-constexpr uint32_t LAHF_LM = 1u << 0, ABM = 1u << 5;  // ABM: LZCNT
+constexpr uint32_t LAHF_LM = 1u << 0, ABM = 1u << 5, PREFETCHW = 1u << 8;  // ABM: LZCNT; PREFETCHW: 0F 0D /1
 constexpr uint32_t SYSCALL = 1u << 11, NX = 1u << 20, PDPE1GB = 1u << 26, RDTSCP = 1u << 27, LM = 1u << 29;
 // Leaf 0x80000007 EDX: the TSC runs at a constant rate (it is the virtual clock).
 constexpr uint32_t INVARIANT_TSC = 1u << 8;
@@ -81,13 +81,13 @@ CpuidResult cpuid_leaf(uint32_t leaf, uint32_t subleaf) {
         case 7:
             // Subleaf 0 (BMI1 stays clear: its VEX instructions are not
             // implemented, see exec_bit.cpp).
-            if (subleaf == 0) r.b = FDP_EXCPTN_ONLY | FCS_FDS_DEPRECATED;
+            if (subleaf == 0) r.b = FDP_EXCPTN_ONLY | FCS_FDS_DEPRECATED | CLFLUSHOPT;
             break;
         case 0x80000000:
             r.a = kMaxExtLeaf;
             break;
         case 0x80000001:
-            r.c = LAHF_LM | ABM;
+            r.c = LAHF_LM | ABM | PREFETCHW;
             r.d = SYSCALL | NX | PDPE1GB | RDTSCP | LM;
             break;
         case 0x80000007:

@@ -89,11 +89,14 @@ template <class T> void xchg_a_r(Cpu& c, const DecodedInsn& i) {
     set_reg<T>(c.s, i.reg, a);
 }
 
+// XADD: the memory write (which may fault) first; with two registers the
+// destination is written last, so XADD r, r (same register) ends with the sum.
 template <class T> void xadd(Cpu& c, const DecodedInsn& i) {
     const T dst = read_rm<T>(c, i), src = get_reg<T>(c.s, i.reg);
     const T sum = static_cast<T>(dst + src);
-    write_rm<T>(c, i, sum);
+    if (i.is_mem()) c.write<T>(mem_linear(c, i), sum);
     set_reg<T>(c.s, i.reg, dst);
+    if (!i.is_mem()) set_reg<T>(c.s, i.rm, sum);
     set_flags(c.s, FlagOp::Add, sizeof(T), sum, dst, src);
 }
 

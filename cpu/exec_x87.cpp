@@ -166,9 +166,17 @@ template <class M> M read_m(Cpu& c, uint64_t lin) {
         return c.read<M>(lin);
     }
 }
+// An 80-bit store is two stores, the 8-byte significand then the 2-byte
+// sign/exponent: one straddling into an unmapped page leaves the first part
+// written before the #PF, as the host does.
 template <class M> void write_m(Cpu& c, uint64_t lin, const M& m) {
     if constexpr (sizeof(M) == 10) {
-        c.write_bytes(lin, m.b, 10);
+        uint64_t lo;
+        uint16_t hi;
+        std::memcpy(&lo, m.b, 8);
+        std::memcpy(&hi, m.b + 8, 2);
+        c.write<uint64_t>(lin, lo);
+        c.write<uint16_t>(lin + 8, hi);
     } else {
         c.write<M>(lin, m);
     }

@@ -55,12 +55,12 @@ TEST_CASE("misc: CPUID reports the vendor, the maximum leaves and exactly the im
     CHECK(l1.c == ((1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23)));
 
     const Regs l7 = cpuid(m, 7);
-    CHECK(l7.b == ((1u << 6) | (1u << 13)));  // x87 FDP/FCS behaviour only: no BMI1/BMI2/AVX2/...
+    CHECK(l7.b == ((1u << 6) | (1u << 13) | (1u << 23)));  // x87 FDP/FCS behaviour, CLFLUSHOPT: no BMI1/AVX2/...
     CHECK(l7.c == 0);
 
     CHECK(cpuid(m, 0x8000'0000).a == 0x8000'0008u);
     const Regs e1 = cpuid(m, 0x8000'0001);
-    CHECK(e1.c == ((1u << 0) | (1u << 5)));                                // LAHF-LM, ABM (LZCNT)
+    CHECK(e1.c == ((1u << 0) | (1u << 5) | (1u << 8)));                     // LAHF-LM, ABM (LZCNT), PREFETCHW
     CHECK(e1.d == ((1u << 11) | (1u << 20) | (1u << 26) | (1u << 27) | (1u << 29)));  // SYSCALL NX 1G RDTSCP LM
     CHECK(cpuid(m, 0x8000'0007).d == (1u << 8));  // invariant TSC
     char brand[49] = {};

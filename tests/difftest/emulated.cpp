@@ -10,14 +10,35 @@ namespace bs::difftest {
 
 using namespace bs::cpu;
 
+constexpr uint64_t kTablesBase = 0x1000;
+
 PhysPage TestBus::page(uint64_t pa) {
     if (pa >= kDataBase && pa < kDataBase + kDataSize) return {data + (pa - kDataBase), true};
     if (pa == (kInsnAddr & ~0xfffull)) return {code, true};
+    if (pa >= kTablesBase && pa < kTablesBase + sizeof tables) return {tables[(pa - kTablesBase) >> 12], true};
     return {};
 }
 
-// Unbacked pages stand for the unmapped pages of the native layout: #PF
-// with the user bit (and the write bit for stores), as the host reports.
+uint64_t TestBus::build_page_tables() {
+    std::memset(tables, 0, sizeof tables);
+    auto entry = [&](unsigned table, uint64_t index, uint64_t target) {
+        const uint64_t e = target | 7;  // present, writable, user
+        std::memcpy(tables[table] + 8 * index, &e, 8);
+    };
+    auto table_pa = [](unsigned t) { return kTablesBase + 0x1000ull * t; };
+    static_assert(kDataBase >> 30 == 0 && kInsnAddr >> 30 == 0, "one PDPT entry covers both");
+    static_assert(kDataBase >> 21 != kInsnAddr >> 21, "data and code use separate page tables");
+    entry(0, 0, table_pa(1));
+    entry(1, 0, table_pa(2));
+    entry(2, (kDataBase >> 21) & 511, table_pa(3));
+    entry(2, (kInsnAddr >> 21) & 511, table_pa(4));
+    for (uint64_t a = kDataBase; a < kDataBase + kDataSize; a += 0x1000) entry(3, (a >> 12) & 511, a);
+    entry(4, (kInsnAddr >> 12) & 511, kInsnAddr & ~0xfffull);
+    return table_pa(0);
+}
+
+// Unreachable through the page tables; kept as a #PF should a physical
+// access miss (it would be a harness bug).
 uint64_t TestBus::mmio_read(uint64_t, unsigned) { raise(kPF, 4); }
 void TestBus::mmio_write(uint64_t, unsigned, uint64_t) { raise(kPF, 6); }
 
@@ -49,6 +70,9 @@ void Emulated::load(const Case& c) {
     cpu_.reset();
     cpu_.set_flat64_user_mode();
     CpuState& s = cpu_.s;
+    s.cr3 = bus_.build_page_tables();
+    s.cr4 |= cr4::PAE;
+    s.cr0 |= cr0::PG;
     // The selectors Linux gives a 64-bit process (MOV r/m, Sreg and PUSH FS/GS read them).
     s.seg[CS].selector = sel_.cs;
     s.seg[SS].selector = sel_.ss;

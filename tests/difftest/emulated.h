@@ -1,8 +1,10 @@
 // The emulated side: the same case run in Bootscope's Cpu.
 //
-// TestBus maps the data buffer and the instruction's code page at the same
-// guest addresses as the native layout; every other page is unbacked and an
-// access to it raises #PF, as the unmapped pages do natively.
+// TestBus holds the data buffer, the instruction's code page and a set of
+// 4-level page tables that map exactly those at the same linear addresses
+// as the native layout; every other page is not present, so the core's MMU
+// raises #PF (with the error code and the no-partial-store behaviour of the
+// hardware) where the host's unmapped pages do.
 #pragma once
 
 #include <string>
@@ -22,8 +24,12 @@ public:
     void io_out(uint16_t, unsigned, uint32_t) override {}
     uint64_t tsc() override { return 0; }
 
+    // Builds the page tables (physical 0x1000-0x5fff); returns CR3.
+    uint64_t build_page_tables();
+
     alignas(4096) uint8_t data[kDataSize];
     alignas(4096) uint8_t code[4096];
+    alignas(4096) uint8_t tables[5][4096];  // PML4, PDPT, PD, PT (data), PT (code)
 };
 
 struct EmuResult {
