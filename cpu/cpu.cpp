@@ -227,21 +227,23 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
 
 // ---------------------------------------------------------------- run loop
 
-// Events (NMI, INTR, single-step traps, the interrupt shadow) are looked at
-// between blocks; whatever can make one deliverable mid-block (STI, POPF,
-// MOV SS, a device raising a line) sets `attention`, which ends the block.
+// Events (NMI, INTR, single-step traps, the interrupt shadow, a stop
+// request) are looked at between blocks: on entry, and after a block that
+// raised `attention`. Whatever can make an event deliverable (a device
+// raising a line, STI, POPF, IRET, MOV SS, HLT, request_stop) raises it, so
+// a block that ran without it needs no look.
 RunResult Cpu::run(uint64_t max_insns) {
     RunResult result;
     uint64_t budget = max_insns;
+    bool check_events = true;
     while (budget) {
-        if (s.activity == Activity::Shutdown) {
-            result.exit = Exit::Shutdown;
-            return result;
-        }
         unsigned limit = ~0u;
         bool single_step = false;
-        if (intr_line | nmi_line | s.interrupt_shadow | stop_ | (s.activity != Activity::Active) |
-            ((s.rflags & fl::TF) != 0)) [[unlikely]] {
+        if (check_events) [[unlikely]] {
+            if (s.activity == Activity::Shutdown) {
+                result.exit = Exit::Shutdown;
+                return result;
+            }
             if (stop_) {
                 stop_ = false;
                 result.exit = Exit::Stopped;
@@ -251,7 +253,7 @@ RunResult Cpu::run(uint64_t max_insns) {
                 // The instruction after STI/MOV SS runs before any event.
                 s.interrupt_shadow = false;
                 limit = 1;
-            } else {
+            } else if (intr_line || nmi_line) {
                 service_events();
                 if (s.activity == Activity::Shutdown) continue;
             }
@@ -286,6 +288,7 @@ RunResult Cpu::run(uint64_t max_insns) {
                 s.dr[6] |= 1u << 14;  // BS
                 deliver_event(kDB, EventKind::Exception, false, 0);
             }
+            check_events = attention || limit != ~0u;
         } catch (const CpuFault& f) {
             icount_ += done;
             budget -= done;
@@ -296,6 +299,7 @@ RunResult Cpu::run(uint64_t max_insns) {
                 return result;
             }
             deliver_event(f.vector, EventKind::Exception, f.has_error, f.error);
+            check_events = true;
         }
     }
     result.exit = Exit::InstructionLimit;

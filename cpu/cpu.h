@@ -150,11 +150,10 @@ public:
     // Linear address of `seg:offset` (offset already wrapped to the address
     // size). In 64-bit mode ES/CS/SS/DS count as base 0 (SDM Vol. 3A §3.4.4)
     // and a non-canonical address raises #GP(0), or #SS(0) through SS.
+    // (Outside 64-bit mode base + offset stays below 2^33, always canonical.)
     uint64_t linear(unsigned seg, uint64_t offset) const {
         const uint64_t lin = seg_base_[seg] + offset;
-        if (static_cast<uint64_t>(static_cast<int64_t>(lin << 16) >> 16) != lin) [[unlikely]] {
-            if (s.code_size == 8) raise(seg == SS ? kSS : kGP, 0);
-        }
+        if ((lin + (1ull << 47)) >> 48) [[unlikely]] raise(seg == SS ? kSS : kGP, 0);
         return lin;
     }
 

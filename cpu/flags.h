@@ -50,7 +50,7 @@ namespace detail {
 
 inline bool msb(uint64_t v, unsigned width) { return (v >> (width * 8 - 1)) & 1; }
 
-inline bool lazy_cf(const LazyFlags& f) {
+[[gnu::always_inline]] inline bool lazy_cf(const LazyFlags& f) {
     const unsigned w = f.width;
     switch (static_cast<FlagOp>(f.op)) {
         case FlagOp::Add: return f.res < f.src1;
@@ -72,7 +72,7 @@ inline bool lazy_cf(const LazyFlags& f) {
     return false;
 }
 
-inline bool lazy_of(const LazyFlags& f) {
+[[gnu::always_inline]] inline bool lazy_of(const LazyFlags& f) {
     const unsigned w = f.width;
     switch (static_cast<FlagOp>(f.op)) {
         case FlagOp::Add:
@@ -90,7 +90,7 @@ inline bool lazy_of(const LazyFlags& f) {
     return false;
 }
 
-inline bool lazy_af(const LazyFlags& f) {
+[[gnu::always_inline]] inline bool lazy_af(const LazyFlags& f) {
     switch (static_cast<FlagOp>(f.op)) {
         case FlagOp::Add:
         case FlagOp::Adc:
