@@ -25,8 +25,11 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Benchmarks (bench/): the CPU core alone, then the guest's boot beside QEMU
+# (also written to bench/results/boot-DATE.json).
 bench: build
 	./$(BUILD)/bench/bench_core
+	./$(BUILD)/bench/bench_boot
 
 # Debug build with AddressSanitizer and UBSan, tests included.
 asan:
