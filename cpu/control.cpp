@@ -175,10 +175,15 @@ bool Cpu::write_msr(uint32_t index, uint64_t v) {
     case msr::TSC: s.msr.tsc_offset = static_cast<int64_t>(v - bus_.tsc()); return true;
     case msr::APIC_BASE:
         if (v & ~((1ull << kPhysAddrBits) - 1) & ~0xfffull) return false;
-        if (v & 0x2ff) return false;  // reserved bits 0-7, 9
+        // Reserved bits 0-7 and 9, and bit 10 (x2APIC enable) since CPUID
+        // reports no x2APIC (SDM Vol. 3A §11.4.4, §11.12.1).
+        if (v & 0x6ff) return false;
         return bus_.set_apic_base(v);
     case msr::MTRR_DEF_TYPE:
         if (v & ~0xcffull) return false;
+        // The default type must be a defined memory type: UC, WC, WT, WP
+        // or WB (SDM Vol. 3A §12.11.2.1, "undefined type encodings #GP").
+        if ((v & 0xff) == 2 || (v & 0xff) == 3 || (v & 0xff) > 6) return false;
         s.msr.mtrr_def_type = v;
         return true;
     case msr::SYSENTER_CS: s.msr.sysenter_cs = v & 0xffffffffull; return true;

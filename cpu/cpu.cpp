@@ -266,6 +266,14 @@ RunResult Cpu::run(uint64_t max_insns) {
                 single_step = true;
             }
         }
+        // RF (set by IRET) lasts until the next instruction completes (SDM
+        // Vol. 3A §17.3.1.1): cleared now, put back if that instruction
+        // faults. An event delivered above has already cleared it.
+        bool rf_cleared = false;
+        if (s.rflags & fl::RF) [[unlikely]] {
+            s.rflags &= ~fl::RF;
+            rf_cleared = true;
+        }
         unsigned done = 0;
         try {
             attention = false;
@@ -290,6 +298,7 @@ RunResult Cpu::run(uint64_t max_insns) {
             }
             check_events = attention || limit != ~0u;
         } catch (const CpuFault& f) {
+            if (rf_cleared && done == 0) s.rflags |= fl::RF;
             icount_ += done;
             budget -= done;
             if (f.vector == kPF) s.cr2 = f.address;

@@ -4,106 +4,11 @@
 #include <doctest/doctest.h>
 
 #include "cpu/system.h"
-#include "harness.h"
+#include "system_harness.h"
 
 using namespace bs::cpu;
 using bs::test::FlatBus;
-
-namespace {
-
-// A long-mode machine at CPL 0 with 4-level paging identity-mapping the
-// first 2 MiB with 4 KiB pages (user, writable), a GDT, a TSS and an IDT.
-struct LongMachine {
-    static constexpr uint64_t kPml4 = 0x10000, kPdpt = 0x11000, kPd = 0x12000, kPt = 0x13000;
-    static constexpr uint64_t kGdt = 0x20000, kIdt = 0x21000, kTss = 0x22000;
-    static constexpr uint64_t kCode = 0x1000, kHandler = 0x3000, kStack = 0x9000, kRsp0 = 0xa000,
-                              kIst1 = 0xb000;
-    // GDT: 08 kernel code64, 10 kernel data, 18 user data (SYSRET SS), 20 user code64, 28 TSS.
-    static constexpr uint16_t kKCode = 0x08, kKData = 0x10, kUData = 0x1b, kUCode = 0x23, kTssSel = 0x28;
-
-    FlatBus bus{8u << 20};
-    Cpu cpu{bus};
-
-    template <class T> void poke(uint64_t at, T v) { std::memcpy(bus.ram.data() + at, &v, sizeof v); }
-    template <class T> T peek(uint64_t at) {
-        T v;
-        std::memcpy(&v, bus.ram.data() + at, sizeof v);
-        return v;
-    }
-    uint64_t& pte(uint64_t lin) { return *reinterpret_cast<uint64_t*>(bus.ram.data() + kPt + (lin >> 12) * 8); }
-
-    LongMachine() {
-        poke<uint64_t>(kPml4, kPdpt | 7);
-        poke<uint64_t>(kPdpt, kPd | 7);
-        poke<uint64_t>(kPd, kPt | 7);
-        for (uint64_t p = 0; p < 512; ++p) poke<uint64_t>(kPt + p * 8, (p << 12) | 7);
-        pte(0) = 0;  // page 0 unmapped
-        poke<uint64_t>(kGdt + 0x08, 0x00af9b000000ffffull);
-        poke<uint64_t>(kGdt + 0x10, 0x00cf93000000ffffull);
-        poke<uint64_t>(kGdt + 0x18, 0x00cff3000000ffffull);
-        poke<uint64_t>(kGdt + 0x20, 0x00affb000000ffffull);
-        // 64-bit TSS, limit 0x67, available.
-        poke<uint64_t>(kGdt + 0x28, 0x0000890000000067ull | ((kTss & 0xffffff) << 16));
-        poke<uint64_t>(kTss + 4, kRsp0);
-        poke<uint64_t>(kTss + 0x24, kIst1);
-        // Every vector's handler is a HLT, so run() stops right after delivery.
-        for (unsigned v = 0; v < 256; ++v) {
-            gate(v, kHandler + v * 16, 0, 0);
-            bus.ram[kHandler + v * 16] = 0xf4;
-        }
-
-        cpu.exception_exit = false;
-        CpuState& s = cpu.s;
-        s.cr0 = cr0::PE | cr0::PG | cr0::WP | cr0::ET | cr0::NE;
-        s.cr4 = cr4::PAE | cr4::OSFXSR;
-        s.cr3 = kPml4;
-        s.efer = efer::LME | efer::LMA | efer::NXE | efer::SCE;
-        s.gdtr = {kGdt, 0x37};
-        s.idtr = {kIdt, 0xfff};
-        load(CS, kKCode);
-        for (unsigned r : {DS, ES, SS, FS, GS}) load(r, kKData);
-        s.tr = {kTssSel, 0x8b, 0x67, kTss};
-        s.cpl = 0;
-        s.rip = kCode;
-        s.gpr[RSP] = kStack;
-        cpu.mode_changed();
-        cpu.flush_tlb();
-    }
-    void load(unsigned sr, uint16_t sel) {
-        Descriptor d;
-        d.raw = peek<uint64_t>(kGdt + (sel & ~7));
-        load_descriptor(cpu.s.seg[sr], sel, d);
-    }
-    // A 64-bit interrupt gate (trap gate with `trap`).
-    void gate(unsigned v, uint64_t target, unsigned dpl, unsigned ist, bool trap = false) {
-        const uint64_t lo = (target & 0xffff) | (uint64_t(kKCode) << 16) | (uint64_t(ist) << 32) |
-                            (uint64_t(trap ? 0xf : 0xe) << 40) | (uint64_t(dpl) << 45) | (1ull << 47) |
-                            ((target >> 16 & 0xffff) << 48);
-        poke<uint64_t>(kIdt + v * 16, lo);
-        poke<uint64_t>(kIdt + v * 16 + 8, target >> 32);
-    }
-    void code(std::initializer_list<uint8_t> bytes, uint64_t at = kCode) {
-        std::memcpy(bus.ram.data() + at, std::data(bytes), bytes.size());
-        cpu.flush_code_cache();
-    }
-    void to_user(uint64_t rip, uint64_t rsp) {
-        load(CS, kUCode);
-        load(SS, kUData);
-        cpu.set_cpl(3);
-        cpu.s.rip = rip;
-        cpu.s.gpr[RSP] = rsp;
-        cpu.mode_changed();
-    }
-    uint64_t stack(unsigned slot) { return peek<uint64_t>(cpu.s.gpr[RSP] + 8 * slot); }
-    // The vector whose handler (a HLT) the CPU stopped in, or -1.
-    int vector_taken() const {
-        const uint64_t at = cpu.s.rip - 1 - kHandler;
-        if (cpu.s.rip <= kHandler || at % 16 || at / 16 > 255) return -1;
-        return static_cast<int>(at / 16);
-    }
-};
-
-}  // namespace
+using bs::test::LongMachine;
 
 TEST_CASE("paging: #PF error codes and CR2, delivered through the IDT") {
     SUBCASE("write to a not-present page") {
