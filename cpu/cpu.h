@@ -127,6 +127,18 @@ public:
     // NMI handler is still running.
     bool intr_line = false;
     bool nmi_line = false;
+    // The A20M# input: while masked (the PC's port 0x92 / i8042 output port),
+    // bit 20 of every physical address the CPU forms is 0. Translations and
+    // decoded code are keyed by the masked address, so a write through the
+    // wrapped alias of code invalidates it.
+    void set_a20_masked(bool masked) {
+        const uint64_t mask = masked ? ~(1ull << 20) : ~0ull;
+        if (mask == phys_mask_) return;
+        phys_mask_ = mask;
+        flush_tlb();
+        flush_code_cache();
+        attention = true;
+    }
 
     uint64_t instructions_retired() const { return icount_; }
     // Events delivered so far, per vector, and the last kEventHistory of
@@ -287,6 +299,7 @@ private:
     bool align_check_ = false;     // #AC on misaligned data accesses
     void select_tlb();
     bool tlb_has_large_ = false;   // some entry came from a 2M/4M/1G page
+    uint64_t phys_mask_ = ~0ull;   // A20M#: ~(1 << 20) while masked
     bool stop_ = false;
     EventRecord event_history_[kEventHistory];
     unsigned event_next_ = 0;

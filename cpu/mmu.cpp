@@ -204,20 +204,20 @@ void Cpu::load_pdptes() {
 }
 
 uint64_t Cpu::translate(uint64_t lin, Access acc) {
-    if (!(s.cr0 & cr0::PG)) return (s.efer & efer::LMA) ? lin : (lin & 0xffffffffull);
+    if (!(s.cr0 & cr0::PG)) return ((s.efer & efer::LMA) ? lin : (lin & 0xffffffffull)) & phys_mask_;
     Walk w;
     if (!walk(lin, acc, user_access_, true, w)) raise_page_fault(lin, w.error);
-    return w.phys | (lin & 0xfff);
+    return (w.phys | (lin & 0xfff)) & phys_mask_;
 }
 
 bool Cpu::debug_translate(uint64_t lin, uint64_t& phys) {
     if (!(s.cr0 & cr0::PG)) {
-        phys = (s.efer & efer::LMA) ? lin : (lin & 0xffffffffull);
+        phys = ((s.efer & efer::LMA) ? lin : (lin & 0xffffffffull)) & phys_mask_;
         return true;
     }
     Walk w;
     if (!walk(lin, Access::Read, false, false, w)) return false;
-    phys = w.phys | (lin & 0xfff);
+    phys = (w.phys | (lin & 0xfff)) & phys_mask_;
     return true;
 }
 
@@ -266,6 +266,7 @@ TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
         if (s.code_size == 8 && static_cast<uint64_t>(static_cast<int64_t>(lin << 16) >> 16) != lin) raise(kGP, 0);
         ppage = ((s.efer & efer::LMA) ? lin : (lin & 0xffffffffull)) & ~0xfffull;
     }
+    ppage &= phys_mask_;  // A20M#
     e = TlbEntry{};
     e.phys = ppage;
     e.global = global;

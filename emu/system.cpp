@@ -30,9 +30,12 @@ void System::wire() {
         cpu.attention = true;
         if (machine.request() != Machine::Request::None) cpu.request_stop();
     };
+    // The only map change is A20: the machine's A20 line is the CPU's A20M#.
     machine.on_memory_map_change = [this] {
+        cpu.set_a20_masked(!machine.a20());
         cpu.flush_tlb();
         cpu.flush_code_cache();
+        cpu.attention = true;
     };
 }
 
