@@ -40,6 +40,27 @@ uint64_t Cpu::read_cr(unsigned n) {
 }
 
 void Cpu::write_cr(unsigned n, uint64_t v) {
+    if (!trace_ || (n != 0 && n != 3 && n != 4)) [[likely]] {
+        write_cr_body(n, v);
+        return;
+    }
+    // The write is reported before the mode change it causes.
+    const uint64_t old = n == 0 ? s.cr0 : n == 3 ? s.cr3 : s.cr4;
+    const CpuMode old_mode = mode_;
+    TraceSink* const sink = trace_;
+    trace_ = nullptr;
+    try {
+        write_cr_body(n, v);
+    } catch (...) {
+        trace_ = sink;
+        throw;
+    }
+    trace_ = sink;
+    sink->control_write(trace_icount_, n, old, n == 0 ? s.cr0 : n == 3 ? s.cr3 : s.cr4);
+    if (mode_ != old_mode) sink->mode_change(trace_icount_, old_mode, mode_, s.cpl);
+}
+
+void Cpu::write_cr_body(unsigned n, uint64_t v) {
     switch (n) {
     case 0: {
         if (v >> 32) raise(kGP, 0);
@@ -210,8 +231,10 @@ bool Cpu::write_msr(uint32_t index, uint64_t v) {
         v = (v & ~efer::LMA) | (s.efer & efer::LMA);
         if (((v ^ s.efer) & efer::LME) && (s.cr0 & cr0::PG)) return false;
         if ((v ^ s.efer) & efer::NXE) flush_tlb();
+        const uint64_t old = s.efer;
         s.efer = v;
         mode_changed();
+        if (trace_) [[unlikely]] trace_->control_write(trace_icount_, kTraceEfer, old, v);
         return true;
     }
     case msr::STAR: s.msr.star = v; return true;

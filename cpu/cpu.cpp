@@ -123,6 +123,29 @@ void Cpu::mode_changed() {
     seg_base_[6] = seg_base_[kSegNone] = 0;
     select_tlb();
     attention = true;
+    const CpuMode m = !(s.cr0 & cr0::PE) ? CpuMode::Real
+                      : (s.rflags & fl::VM) ? CpuMode::V8086
+                      : s.code_size == 8 ? CpuMode::Long64
+                      : lma ? (s.code_size == 4 ? CpuMode::Compat32 : CpuMode::Compat16)
+                            : (s.code_size == 4 ? CpuMode::Protected32 : CpuMode::Protected16);
+    if (m != mode_ || s.cpl != mode_cpl_) {
+        if (trace_) trace_->mode_change(trace_icount_, mode_, m, s.cpl);
+        mode_ = m;
+        mode_cpl_ = s.cpl;
+    }
+}
+
+const char* to_string(CpuMode m) {
+    switch (m) {
+    case CpuMode::Real: return "real";
+    case CpuMode::Protected16: return "protected16";
+    case CpuMode::Protected32: return "protected32";
+    case CpuMode::Compat16: return "compat16";
+    case CpuMode::Compat32: return "compat32";
+    case CpuMode::Long64: return "long64";
+    case CpuMode::V8086: return "v8086";
+    }
+    return "?";
 }
 
 void Cpu::set_cpl(unsigned cpl) {
@@ -227,6 +250,29 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
 
 // ---------------------------------------------------------------- run loop
 
+// The traced twin of the instruction loop in run(): the hooks see the
+// exact count of each instruction. Out of line so the untraced loop keeps
+// its registers; a throwing handler leaves the progress in traced_done_.
+[[gnu::noinline]] unsigned Cpu::execute_traced(const DecodedInsn* insn, unsigned n) {
+    const uint64_t mask = rip_mask_;
+    unsigned done = 0;
+    try {
+        while (done < n) {
+            const DecodedInsn& i = insn[done];
+            trace_icount_ = icount_ + done;
+            s.next_rip = (s.rip + i.len) & mask;
+            i.handler(*this, i);
+            s.rip = s.next_rip;
+            ++done;
+            if (attention) break;
+        }
+    } catch (...) {
+        traced_done_ = done;
+        throw;
+    }
+    return done;
+}
+
 // Events (NMI, INTR, single-step traps, the interrupt shadow, a stop
 // request) are looked at between blocks: on entry, and after a block that
 // raised `attention`. Whatever can make an event deliverable (a device
@@ -254,6 +300,7 @@ RunResult Cpu::run(uint64_t max_insns) {
                 s.interrupt_shadow = false;
                 limit = 1;
             } else if (intr_line || nmi_line) {
+                trace_icount_ = icount_;
                 service_events();
                 if (s.activity == Activity::Shutdown) continue;
             }
@@ -280,18 +327,24 @@ RunResult Cpu::run(uint64_t max_insns) {
             const Block& b = find_block();
             const DecodedInsn* insn = &blocks_->pool[b.first];
             const unsigned n = static_cast<unsigned>(std::min<uint64_t>(std::min<unsigned>(b.count, limit), budget));
-            const uint64_t mask = rip_mask_;
-            while (done < n) {
-                const DecodedInsn& i = insn[done];
-                s.next_rip = (s.rip + i.len) & mask;
-                i.handler(*this, i);
-                s.rip = s.next_rip;
-                ++done;
-                if (attention) break;
+            if (!trace_) [[likely]] {
+                const uint64_t mask = rip_mask_;
+                while (done < n) {
+                    const DecodedInsn& i = insn[done];
+                    s.next_rip = (s.rip + i.len) & mask;
+                    i.handler(*this, i);
+                    s.rip = s.next_rip;
+                    ++done;
+                    if (attention) break;
+                }
+            } else {
+                traced_done_ = 0;
+                done = execute_traced(insn, n);
             }
             icount_ += done;
             budget -= done;
             if (single_step && done) {
+                trace_icount_ = icount_;
                 // TF was set when the instruction began: a #DB trap after it (SDM Vol. 3A §17.3.1.4).
                 s.dr[6] |= 1u << 14;  // BS
                 deliver_event(kDB, EventKind::Exception, false, 0);
@@ -301,6 +354,7 @@ RunResult Cpu::run(uint64_t max_insns) {
             if (rf_cleared && done == 0) s.rflags |= fl::RF;
             icount_ += done;
             budget -= done;
+            trace_icount_ = icount_;
             if (f.vector == kPF) s.cr2 = f.address;
             if (exception_exit) {
                 result.exit = Exit::Exception;

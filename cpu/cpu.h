@@ -17,6 +17,7 @@
 #include "decoder.h"
 #include "flags.h"
 #include "state.h"
+#include "trace.h"
 
 namespace bs::cpu {
 
@@ -141,6 +142,15 @@ public:
     }
 
     uint64_t instructions_retired() const { return icount_; }
+
+    // The boot tracer's hooks (trace.h); nullptr detaches.
+    void set_trace(TraceSink* sink) { trace_ = sink; }
+    TraceSink* trace_sink() const { return trace_; }
+    // While tracing: instructions retired before the executing instruction.
+    uint64_t trace_icount() const { return trace_icount_; }
+    // Linear address of the executing instruction.
+    uint64_t current_pc() const { return seg_base_[CS] + s.rip; }
+    CpuMode mode() const { return mode_; }
     // Events delivered so far, per vector, and the last kEventHistory of
     // them, oldest first.
     uint64_t events_delivered(uint8_t vector) const { return event_count_[vector]; }
@@ -263,6 +273,8 @@ private:
     friend class SupervisorAccess;
 
     const Block& find_block();
+    unsigned execute_traced(const DecodedInsn* insn, unsigned n);
+    unsigned traced_done_ = 0;
     const Block& decode_block(uint64_t lin, uint64_t phys);
     void code_page_written(uint64_t phys_page);
     void mark_code_page(uint64_t phys_page);
@@ -284,6 +296,8 @@ private:
     void deliver_event(uint8_t vector, EventKind kind, bool has_error, uint32_t error);
     void deliver(uint8_t vector, EventKind kind, bool has_error, uint32_t error);
     void deliver_real(uint8_t vector, uint64_t ret);
+    void iret_body(unsigned opsize);
+    void write_cr_body(unsigned n, uint64_t value);
     void deliver_protected(uint8_t vector, EventKind kind, bool has_error, uint32_t error);
     void deliver_long(uint8_t vector, EventKind kind, bool has_error, uint32_t error);
     void check_io_bitmap(uint16_t port, unsigned size);
@@ -301,6 +315,10 @@ private:
     bool tlb_has_large_ = false;   // some entry came from a 2M/4M/1G page
     uint64_t phys_mask_ = ~0ull;   // A20M#: ~(1 << 20) while masked
     bool stop_ = false;
+    TraceSink* trace_ = nullptr;
+    uint64_t trace_icount_ = 0;
+    CpuMode mode_ = CpuMode::Real;
+    uint8_t mode_cpl_ = 0;
     EventRecord event_history_[kEventHistory];
     unsigned event_next_ = 0;
     uint64_t event_count_[256] = {};

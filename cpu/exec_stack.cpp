@@ -154,6 +154,14 @@ template <class T> void leave(Cpu& c, const DecodedInsn&) {
     set_reg<T>(c.s, RBP, v);
 }
 
+// The tracer's view of near calls and returns (cpu/trace.h).
+void trace_call(Cpu& c) {
+    c.trace_sink()->call(c.trace_icount(), c.current_pc(), c.segment_base(CS) + c.s.next_rip, c.s.gpr[RSP]);
+}
+void trace_ret(Cpu& c) {
+    c.trace_sink()->ret(c.trace_icount(), c.current_pc(), c.segment_base(CS) + c.s.next_rip, c.s.gpr[RSP]);
+}
+
 template <class T> void call_rel(Cpu& c, const DecodedInsn& i) {
     const uint64_t ret = c.s.next_rip;
     const uint64_t target = ret + i.imm;
@@ -165,6 +173,7 @@ template <class T> void call_rel(Cpu& c, const DecodedInsn& i) {
         c.s.gpr[RSP] = sp0;
         throw;
     }
+    if (c.trace_sink()) [[unlikely]] trace_call(c);
 }
 template <class T> void call_rm(Cpu& c, const DecodedInsn& i) {
     const uint64_t target = read_rm<T>(c, i);
@@ -177,6 +186,7 @@ template <class T> void call_rm(Cpu& c, const DecodedInsn& i) {
         c.s.gpr[RSP] = sp0;
         throw;
     }
+    if (c.trace_sink()) [[unlikely]] trace_call(c);
 }
 template <class T> void jmp_rel(Cpu& c, const DecodedInsn& i) { branch_to(c, c.s.next_rip + i.imm, sizeof(T)); }
 template <class T> void jmp_rm(Cpu& c, const DecodedInsn& i) { branch_to(c, read_rm<T>(c, i), sizeof(T)); }
@@ -185,6 +195,7 @@ template <class T> void ret(Cpu& c, const DecodedInsn& i) {
     const uint64_t target = peek<T>(c);
     branch_to(c, target, sizeof(T));
     c.s.gpr[RSP] = moved_sp(c.s, static_cast<int64_t>(sizeof(T) + (i.imm & 0xffff)));
+    if (c.trace_sink()) [[unlikely]] trace_ret(c);
 }
 
 template <class T> void jcc(Cpu& c, const DecodedInsn& i) {

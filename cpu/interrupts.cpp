@@ -89,7 +89,8 @@ std::vector<EventRecord> Cpu::recent_events() const {
 
 void Cpu::deliver(uint8_t vector, EventKind kind, bool has_error, uint32_t error) {
     ++event_count_[vector];
-    event_history_[event_next_] = {icount_, s.rip, s.seg[CS].selector, vector, kind, has_error, error};
+    const EventRecord rec{icount_, s.rip, s.seg[CS].selector, vector, kind, has_error, error};
+    event_history_[event_next_] = rec;
     event_next_ = (event_next_ + 1) % kEventHistory;
     if (!protected_mode()) {
         deliver_real(vector, after_insn(kind) ? s.next_rip : s.rip);
@@ -97,6 +98,11 @@ void Cpu::deliver(uint8_t vector, EventKind kind, bool has_error, uint32_t error
         deliver_long(vector, kind, has_error, error);
     } else {
         deliver_protected(vector, kind, has_error, error);
+    }
+    if (trace_) [[unlikely]] {
+        EventRecord e = rec;
+        e.icount = trace_icount_;
+        trace_->event(trace_icount_, e, seg_base_[CS] + s.rip);
     }
 }
 
@@ -296,6 +302,12 @@ void Cpu::deliver_long(uint8_t vector, EventKind kind, bool has_error, uint32_t 
 // ---------------------------------------------------------------- IRET
 
 void Cpu::iret(unsigned opsize) {
+    const uint64_t from = current_pc();
+    iret_body(opsize);
+    if (trace_) [[unlikely]] trace_->iret(trace_icount_, from, seg_base_[CS] + s.next_rip);
+}
+
+void Cpu::iret_body(unsigned opsize) {
     if (!protected_mode()) {
         const uint64_t ip = stack_read(*this, 0, opsize);
         const uint16_t cs = static_cast<uint16_t>(stack_read(*this, opsize, opsize));
@@ -396,6 +408,7 @@ void Cpu::halt() {
     if (s.cpl != 0) raise(kGP, 0);
     s.activity = Activity::Halted;
     attention = true;
+    if (trace_) [[unlikely]] trace_->halt(trace_icount_, seg_base_[CS] + s.next_rip);
 }
 
 // ---------------------------------------------------------------- fast system calls
@@ -422,6 +435,7 @@ Descriptor flat_data(unsigned dpl) {
 // SYSCALL (Intel: 64-bit mode only).
 void Cpu::syscall() {
     if (!(s.efer & efer::SCE) || !mode64()) raise(kUD);
+    if (trace_) [[unlikely]] trace_->syscall(trace_icount_, current_pc(), s.gpr[RAX]);
     const uint16_t cs = static_cast<uint16_t>((s.msr.star >> 32) & 0xfffc);
     s.gpr[RCX] = s.next_rip;
     s.gpr[R11] = get_rflags(s) & ~fl::RF;
@@ -446,12 +460,14 @@ void Cpu::sysret(unsigned opsize) {
     set_rflags(s, (s.gpr[R11] & 0x3c7fd7) | fl::Reserved1);
     s.next_rip = to64 ? rcx : static_cast<uint32_t>(rcx);
     mode_changed();
+    if (trace_) [[unlikely]] trace_->sysret(trace_icount_, s.next_rip);
 }
 
 void Cpu::sysenter() {
     if (!protected_mode()) raise(kGP, 0);
     const uint16_t cs = static_cast<uint16_t>(s.msr.sysenter_cs & 0xfffc);
     if (cs == 0) raise(kGP, 0);
+    if (trace_) [[unlikely]] trace_->syscall(trace_icount_, current_pc(), s.gpr[RAX]);
     const bool to64 = long_mode();
     set_rflags(s, get_rflags(s) & ~(fl::VM | fl::IF | fl::RF));
     load_code_segment(cs, flat_code(0, to64), 0);
@@ -479,6 +495,7 @@ void Cpu::sysexit(unsigned opsize) {
     s.gpr[RSP] = to64 ? s.gpr[RCX] : static_cast<uint32_t>(s.gpr[RCX]);
     s.next_rip = to64 ? s.gpr[RDX] : static_cast<uint32_t>(s.gpr[RDX]);
     mode_changed();
+    if (trace_) [[unlikely]] trace_->sysret(trace_icount_, s.next_rip);
 }
 
 }  // namespace bs::cpu
