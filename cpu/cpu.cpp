@@ -80,7 +80,7 @@ void Cpu::reset() {
     s.rip = 0xfff0;
     s.gpr[RDX] = 0x00000601;  // the processor signature, as CPUID leaf 1 EAX reports it
     s.cr0 = 0x60000010;
-    icount_ = 0;
+    // icount_ keeps counting across resets: the trace and the clock stay monotonic.
     select_tlb();
     mode_changed();
     flush_tlb();

@@ -59,6 +59,12 @@ public:
         return n > kNever ? kNever : (uint64_t)n;
     }
 
+    // The virtual time `insns` instructions from now, not yet retired (what
+    // the tracer stamps on events inside a CPU slice).
+    uint64_t time_after(uint64_t insns) const {
+        return now_ + (uint64_t)(((unsigned __int128)insns * ps_per_insn_ + frac_ps_) / 1000u);
+    }
+
     // Accounts for `insns` retired instructions, then runs every due event.
     void retire(uint64_t insns) {
         unsigned __int128 ps = (unsigned __int128)insns * ps_per_insn_ + frac_ps_;

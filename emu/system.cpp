@@ -114,8 +114,10 @@ StopReason System::run(const Limits& limits) {
         if (limits.max_instructions) budget = std::min(budget, limits.max_instructions - done);
         if (time_end != Clock::kNever) budget = std::min(budget, machine.clock().insns_until(time_end));
         const uint64_t before = cpu.instructions_retired();
+        slice_start_ = before;
         const cpu::RunResult r = cpu.run(budget);
         machine.retire(cpu.instructions_retired() - before);
+        slice_start_ = cpu.instructions_retired();
 
         switch (r.exit) {
         case cpu::Exit::Shutdown: return StopReason::Shutdown;

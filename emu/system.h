@@ -52,9 +52,15 @@ public:
     StopReason run(const Limits& limits);
 
     uint64_t instructions() const { return cpu.instructions_retired(); }
+    // Virtual time (ns) when instruction number `icount` began: exact also
+    // inside a CPU slice, before the slice is retired on the clock.
+    uint64_t time_at(uint64_t icount) const {
+        return machine.clock().time_after(icount >= slice_start_ ? icount - slice_start_ : 0);
+    }
 
 private:
     void wire();
+    uint64_t slice_start_ = 0;  // icount at which the clock's now() was taken
 };
 
 }  // namespace bs::emu

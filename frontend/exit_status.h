@@ -14,6 +14,7 @@ enum ExitStatus : int {
     kExitLimit = 10,     // --max-instructions or --max-time reached
     kExitReset = 12,     // the guest reset the machine and --no-reboot was given
     kExitQuit = 14,      // the user quit (Ctrl-A x, or quit in the monitor)
+    kExitBadTrace = 16,  // a trace file is missing, cut short or malformed
 };
 
 }  // namespace bs::frontend

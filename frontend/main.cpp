@@ -15,6 +15,28 @@
 
 using namespace bs::frontend;
 
+namespace {
+
+// The options of `run`, shared with `trace record`.
+void add_run_options(CLI::App* cmd, RunOptions& ro) {
+    cmd->add_option("--kernel", ro.kernel, "Kernel image: a bzImage, a Multiboot or an ELF64 kernel (default: the bundled guest)");
+    cmd->add_option("--initrd", ro.initrd, "Initial ramdisk (default with the bundled kernel: its initramfs)");
+    cmd->add_option("--append", ro.append, "Kernel command line");
+    cmd->add_option("--firmware", ro.firmware, "Firmware image mapped at the reset vector (default: the bundled one)");
+    cmd->add_option("--memory,-m", ro.memory, "Guest RAM, as QEMU's -m reads it: 512 (MiB), 512M, 1G")
+        ->capture_default_str();
+    cmd->add_option("--rtc", ro.rtc, "Where the RTC's date comes from: fixed:YYYY-MM-DD[THH:MM:SS] or host")
+        ->capture_default_str();
+    cmd->add_option("--serial", ro.serial, "COM1: stdio, file:PATH or none")->capture_default_str();
+    cmd->add_option("--max-instructions", ro.max_instructions, "Stop after this many guest instructions (0: no limit)");
+    cmd->add_option("--max-time", ro.max_time, "Stop after this much virtual time: 10s, 250ms, 40us, 100ns");
+    cmd->add_option("--record-io", ro.record_io, "Write every port and device MMIO access to this file (for bug reports)");
+    cmd->add_flag("--no-reboot", ro.no_reboot, "Stop instead of resetting when the guest asks for a reset");
+    cmd->add_flag("--show-vga", ro.show_vga, "Print the VGA text screen when the machine stops");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     CLI::App app{"Bootscope: a full-system x86-64 PC emulator for watching a kernel boot", "bootscope"};
     app.set_version_flag("--version", "bootscope " BOOTSCOPE_VERSION);
@@ -32,20 +54,16 @@ int main(int argc, char** argv) {
         "Boot from the reset vector: the firmware loads the kernel (Linux boot protocol or Multiboot) and its "
         "initrd; the guest's COM1 is the terminal. With no options, boots the bundled guest. "
         "On a terminal: Ctrl-A x quits, Ctrl-A c opens the monitor.");
-    run->add_option("--kernel", ro.kernel, "Kernel image: a bzImage, a Multiboot or an ELF64 kernel (default: the bundled guest)");
-    run->add_option("--initrd", ro.initrd, "Initial ramdisk (default with the bundled kernel: its initramfs)");
-    run->add_option("--append", ro.append, "Kernel command line");
-    run->add_option("--firmware", ro.firmware, "Firmware image mapped at the reset vector (default: the bundled one)");
-    run->add_option("--memory,-m", ro.memory, "Guest RAM, as QEMU's -m reads it: 512 (MiB), 512M, 1G")
-        ->capture_default_str();
-    run->add_option("--rtc", ro.rtc, "Where the RTC's date comes from: fixed:YYYY-MM-DD[THH:MM:SS] or host")
-        ->capture_default_str();
-    run->add_option("--serial", ro.serial, "COM1: stdio, file:PATH or none")->capture_default_str();
-    run->add_option("--max-instructions", ro.max_instructions, "Stop after this many guest instructions (0: no limit)");
-    run->add_option("--max-time", ro.max_time, "Stop after this much virtual time: 10s, 250ms, 40us, 100ns");
-    run->add_option("--record-io", ro.record_io, "Write every port and device MMIO access to this file (for bug reports)");
-    run->add_flag("--no-reboot", ro.no_reboot, "Stop instead of resetting when the guest asks for a reset");
-    run->add_flag("--show-vga", ro.show_vga, "Print the VGA text screen when the machine stops");
+    add_run_options(run, ro);
+
+    auto* trace = app.add_subcommand("trace", "Record and read boot traces");
+    trace->require_subcommand(1);
+    auto* record = trace->add_subcommand("record", "Boot as `run` does and record the boot trace");
+    add_run_options(record, ro);
+    record->add_option("-o,--output", ro.trace_out, "The trace file to write")->required();
+    std::string dump_path;
+    auto* dump = trace->add_subcommand("dump", "Print a trace file's header and raw events, one per line");
+    dump->add_option("file", dump_path, "A trace file from `trace record`")->required();
 
     try {
         app.parse(argc, argv);
@@ -60,6 +78,8 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(log_level));
 
     if (*run) return run_command(ro);
+    if (*record) return run_command(ro);
+    if (*dump) return trace_dump_command(dump_path);
     std::fprintf(stderr, "A subcommand is required\nRun with --help for more information.\n");
     return kExitUsage;
 }

@@ -24,6 +24,8 @@
 #include "console.h"
 #include "cpu/flags.h"
 #include "emu/system.h"
+#include "emu/trace/reader.h"
+#include "emu/trace/recorder.h"
 #include "exit_status.h"
 
 namespace bs::frontend {
@@ -301,6 +303,34 @@ int run_command(const RunOptions& opt) {
         };
     }
 
+    // The boot trace (`trace record -o FILE`).
+    std::FILE* trace_file = nullptr;
+    std::unique_ptr<emu::trace::Recorder> recorder;
+    if (!opt.trace_out.empty()) {
+        trace_file = std::fopen(opt.trace_out.c_str(), "wb");
+        if (!trace_file) {
+            spdlog::error("-o: cannot write '{}'", opt.trace_out);
+            return kExitUsage;
+        }
+        auto image = [](const std::string& path, const std::vector<uint8_t>& bytes) {
+            return fmt::format("{} {} bytes fnv1a64:{:016x}", path, bytes.size(),
+                               emu::trace::fnv1a64(bytes.data(), bytes.size()));
+        };
+        std::vector<uint8_t> initrd_bytes;
+        if (!initrd_path.empty()) read_file(initrd_path, initrd_bytes, "initrd");
+        std::string header;
+        header += "bootscope: " BOOTSCOPE_VERSION "\n";
+        header += "firmware: " + image(fw_path, cfg.firmware) + "\n";
+        header += "kernel: " + image(kernel_path, spec.image) + "\n";
+        if (!initrd_path.empty()) header += "initrd: " + image(initrd_path, initrd_bytes) + "\n";
+        header += "append: " + opt.append + "\n";
+        header += "memory: " + std::to_string(cfg.ram_size) + "\n";
+        header += "rtc: " + opt.rtc + "\n";
+        header += "ps-per-insn: " + std::to_string(cfg.ps_per_insn) + "\n";
+        recorder = std::make_unique<emu::trace::Recorder>(*sys, trace_file, header);
+        recorder->attach();
+    }
+
     Console con(serial_stdio);
     const auto wall_start = std::chrono::steady_clock::now();
     const uint64_t time_end = max_time_ns ? m.clock().now() + max_time_ns : 0;
@@ -342,6 +372,15 @@ int run_command(const RunOptions& opt) {
         }
     }
     con.restore();
+    if (recorder) {
+        const bool ok = recorder->finish(user_quit ? StopReason::InstructionLimit : r);
+        spdlog::info("trace: {} records written to '{}'", recorder->records(), opt.trace_out);
+        recorder.reset();
+        if (std::fclose(trace_file) != 0 || !ok) {
+            spdlog::error("-o: writing the trace to '{}' failed", opt.trace_out);
+            return kExitUsage;
+        }
+    }
     if (serial_out) std::fflush(serial_out);
     if (serial_out && !serial_stdio) std::fclose(serial_out);
     if (io_log) std::fclose(io_log);
@@ -391,6 +430,39 @@ int run_command(const RunOptions& opt) {
         return kExitLimit;
     }
     return kExitLimit;
+}
+
+int trace_dump_command(const std::string& path) {
+    emu::trace::Trace t;
+    try {
+        t = emu::trace::read_trace_file(path);
+    } catch (const emu::trace::TraceError& e) {
+        spdlog::error("{}: {}", path, e.what());
+        return kExitBadTrace;
+    }
+    std::fputs(t.header.c_str(), stdout);
+    std::fputs("---\n", stdout);
+    for (const emu::trace::Event& e : t.events) {
+        const emu::trace::Fields& f = e.f;
+        std::printf("%12" PRIu64 " %12" PRIu64 "ns cpl%u %-9s", e.r.icount, e.r.time_ns, f.cpl,
+                    emu::trace::to_string(f.kind));
+        switch (f.kind) {
+        case emu::trace::Kind::Console: std::printf(" %s", e.text.c_str()); break;
+        case emu::trace::Kind::ModeChange:
+            std::printf(" %s -> %s", cpu::to_string(cpu::CpuMode(f.aux >> 8)), cpu::to_string(cpu::CpuMode(f.aux & 0xff)));
+            break;
+        case emu::trace::Kind::PortSummary:
+            std::printf(" port %#06x reads %" PRIu64 " writes %" PRIu64, f.aux, e.r.a, e.r.b);
+            break;
+        case emu::trace::Kind::Stop: std::printf(" %s", emu::to_string(StopReason(f.aux))); break;
+        default:
+            std::printf(" aux %#x a %#" PRIx64 " b %#" PRIx64 " c %#" PRIx64 " rsp %#" PRIx64 " cr3 %#" PRIx64, f.aux,
+                        e.r.a, e.r.b, e.r.c, e.r.rsp, f.cr3);
+            break;
+        }
+        std::putchar('\n');
+    }
+    return 0;
 }
 
 }  // namespace bs::frontend

@@ -20,10 +20,14 @@ struct RunOptions {
     std::string record_io;          // a file for the port/MMIO log
     bool no_reboot = false;
     bool show_vga = false;
+    std::string trace_out;  // `trace record -o FILE`: record the boot trace there
 };
 
 // Runs the machine; returns the process exit status (exit_status.h).
 int run_command(const RunOptions& opt);
+
+// `bootscope trace dump FILE`: the raw events, one per line.
+int trace_dump_command(const std::string& path);
 
 // "10s", "250ms", "3us", "100ns" (or a bare number of seconds) in
 // nanoseconds; throws std::invalid_argument.

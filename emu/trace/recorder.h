@@ -1,0 +1,59 @@
+// The trace recorder: the CPU's TraceSink, plus the console and port I/O
+// taps, writing the trace file (event.h) as the machine runs.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cpu/trace.h"
+#include "emu/system.h"
+#include "emu/trace/event.h"
+
+namespace bs::emu::trace {
+
+class Recorder final : public cpu::TraceSink {
+public:
+    // Writes the file header at once; `header` is "key: value" lines.
+    Recorder(System& sys, std::FILE* out, const std::string& header);
+    ~Recorder() override;
+    Recorder(const Recorder&) = delete;
+    Recorder& operator=(const Recorder&) = delete;
+
+    // Attaches to the CPU, COM1's output (chaining the existing sink) and
+    // the machine's I/O tap.
+    void attach();
+    // Writes the port summary, the Stop and End records, and flushes.
+    // Returns false if any write failed.
+    bool finish(StopReason why);
+
+    // cpu::TraceSink
+    void call(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override;
+    void ret(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override;
+    void event(uint64_t icount, const cpu::EventRecord& e, uint64_t handler) override;
+    void iret(uint64_t icount, uint64_t from, uint64_t target) override;
+    void syscall(uint64_t icount, uint64_t from, uint64_t nr) override;
+    void sysret(uint64_t icount, uint64_t target) override;
+    void control_write(uint64_t icount, unsigned reg, uint64_t old, uint64_t now) override;
+    void mode_change(uint64_t icount, cpu::CpuMode from, cpu::CpuMode to, unsigned cpl) override;
+    void halt(uint64_t icount, uint64_t rip) override;
+
+    uint64_t records() const { return count_; }
+
+private:
+    void emit(uint64_t icount, Kind kind, uint16_t aux, uint64_t a, uint64_t b = 0, uint64_t c = 0);
+    void console_byte(uint8_t b);
+    void flush();
+
+    System& sys_;
+    std::FILE* out_;
+    std::vector<Record> buf_;
+    uint64_t count_ = 0;
+    bool failed_ = false;
+    bool finished_ = false;
+    std::string line_;
+    std::vector<std::pair<uint64_t, uint64_t>> ports_ = std::vector<std::pair<uint64_t, uint64_t>>(65536);  // reads, writes
+};
+
+}  // namespace bs::emu::trace
