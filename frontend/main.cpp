@@ -12,6 +12,7 @@
 
 #include "exit_status.h"
 #include "run.h"
+#include "trace_cmds.h"
 
 using namespace bs::frontend;
 
@@ -64,6 +65,21 @@ int main(int argc, char** argv) {
     std::string dump_path;
     auto* dump = trace->add_subcommand("dump", "Print a trace file's header and raw events, one per line");
     dump->add_option("file", dump_path, "A trace file from `trace record`")->required();
+    TraceReadOptions tro;
+    auto add_symbol_options = [&tro](CLI::App* cmd) {
+        cmd->add_option("--vmlinux", tro.vmlinux, "Kernel ELF with symbols (default: vmlinux beside the traced kernel)");
+        cmd->add_option("--initrd", tro.initrd, "Initramfs holding the user programs (default: the traced one)");
+    };
+    auto* show = trace->add_subcommand("show", "The call tree of each task, symbolised, like ftrace's function_graph");
+    show->add_option("file", dump_path, "A trace file from `trace record`")->required();
+    add_symbol_options(show);
+    show->add_option("--depth", tro.depth, "Levels of the tree to show (0: all)");
+    show->add_option("--min-insns", tro.min_insns, "Hide calls that retired fewer instructions");
+    show->add_option("--function", tro.function, "Only the subtrees rooted at this function");
+    show->add_option("--task", tro.task, "Only tasks whose name contains this");
+    auto* phases = trace->add_subcommand("phases", "The boot's phases with their start, instructions and duration");
+    phases->add_option("file", dump_path, "A trace file from `trace record`")->required();
+    add_symbol_options(phases);
 
     try {
         app.parse(argc, argv);
@@ -80,6 +96,8 @@ int main(int argc, char** argv) {
     if (*run) return run_command(ro);
     if (*record) return run_command(ro);
     if (*dump) return trace_dump_command(dump_path);
+    if (*show) return trace_show_command(dump_path, tro);
+    if (*phases) return trace_phases_command(dump_path, tro);
     std::fprintf(stderr, "A subcommand is required\nRun with --help for more information.\n");
     return kExitUsage;
 }

@@ -26,6 +26,7 @@
 #include "emu/system.h"
 #include "emu/trace/reader.h"
 #include "emu/trace/recorder.h"
+#include "emu/trace/symbols.h"
 #include "exit_status.h"
 
 namespace bs::frontend {
@@ -328,6 +329,17 @@ int run_command(const RunOptions& opt) {
         header += "rtc: " + opt.rtc + "\n";
         header += "ps-per-insn: " + std::to_string(cfg.ps_per_insn) + "\n";
         recorder = std::make_unique<emu::trace::Recorder>(*sys, trace_file, header);
+        // With the kernel's symbols beside it, exec calls carry the program's path.
+        const fs::path vmlinux = fs::path(kernel_path).parent_path() / "vmlinux";
+        std::vector<uint8_t> elf;
+        if (fs::exists(vmlinux) && read_file(vmlinux.string(), elf, "vmlinux")) {
+            try {
+                const auto syms = emu::trace::SymbolTable::from_elf(elf, vmlinux.string());
+                if (const auto* fn = syms.find("do_execve")) recorder->set_exec_function(fn->addr);
+            } catch (const emu::trace::SymbolError& e) {
+                spdlog::warn("{}", e.what());
+            }
+        }
         recorder->attach();
     }
 
@@ -339,6 +351,21 @@ int run_command(const RunOptions& opt) {
     StopReason r = StopReason::InstructionLimit;
     bool user_quit = false;
     for (;;) {
+        // Input is taken before every chunk, the first one included, so bytes
+        // already waiting on a pipe or file reach the guest at virtual time 0
+        // even when its whole run fits in one chunk (a HLT-driven guest does).
+        std::string typed;
+        const Console::Event ev = con.poll(typed);
+        if (!typed.empty()) m.com1.host_input(typed);
+        if (ev == Console::Event::Quit) {
+            user_quit = true;
+            break;
+        }
+        if (ev == Console::Event::Monitor && !monitor(con, *sys)) {
+            user_quit = true;
+            break;
+        }
+
         emu::Limits lim;
         lim.reboot = !opt.no_reboot;
         lim.max_instructions = kChunk;
@@ -358,18 +385,6 @@ int run_command(const RunOptions& opt) {
         if (serial_out) std::fflush(serial_out);
         if (r != StopReason::InstructionLimit && r != StopReason::TimeLimit) break;
         if (r == StopReason::TimeLimit && time_end && m.clock().now() >= time_end) break;
-
-        std::string typed;
-        const Console::Event ev = con.poll(typed);
-        if (!typed.empty()) m.com1.host_input(typed);
-        if (ev == Console::Event::Quit) {
-            user_quit = true;
-            break;
-        }
-        if (ev == Console::Event::Monitor && !monitor(con, *sys)) {
-            user_quit = true;
-            break;
-        }
     }
     con.restore();
     if (recorder) {

@@ -11,8 +11,8 @@
 //   version u32 (kFormatVersion), header length u32
 //   header  text, one "key: value" per line (Bootscope version, images with
 //           size and FNV-1a 64 hash, options)
-//   records Record[...]: events as they happen; a Console record is
-//           followed by ceil(a / sizeof(Record)) records holding the text
+//   records Record[...]: events as they happen; a Console or Exec record
+//           is followed by ceil(a / sizeof(Record)) records holding the text
 //   end     a Record of kind End whose `a` is the number of records before it
 // A file without its End record was cut short (the recorder died): readers
 // report it as a broken trace rather than guessing.
@@ -42,6 +42,7 @@ enum class Kind : uint8_t {
     Console,       // a COM1 output line: a = its length in bytes (text follows)
     PortSummary,   // at the end: aux = port, a = reads, b = writes
     Stop,          // the machine stopped: aux = StopReason
+    Exec,          // the kernel's exec function was called: a = path length (the path follows, as Console)
     End,           // the last record: a = number of records before it
 };
 const char* to_string(Kind k);

@@ -54,7 +54,7 @@ Trace parse_trace(std::span<const uint8_t> bytes) {
         if (e.f.kind < Kind::Call || e.f.kind > Kind::End)
             throw TraceError("record " + std::to_string(k) + " has an unknown kind " +
                              std::to_string(unsigned(e.f.kind)));
-        if (e.f.kind == Kind::Console) {
+        if (e.f.kind == Kind::Console || e.f.kind == Kind::Exec) {
             const uint64_t chars = e.r.a;
             const uint64_t extra = (chars + sizeof(Record) - 1) / sizeof(Record);
             if (chars > 4096 || extra > n - k - 1) throw TraceError("console record " + std::to_string(k) + " is cut short");

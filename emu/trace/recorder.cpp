@@ -27,6 +27,7 @@ const char* to_string(Kind k) {
     case Kind::Console: return "console";
     case Kind::PortSummary: return "ports";
     case Kind::Stop: return "stop";
+    case Kind::Exec: return "exec";
     case Kind::End: return "end";
     }
     return "?";
@@ -91,6 +92,18 @@ void Recorder::flush() {
 
 void Recorder::call(uint64_t icount, uint64_t from, uint64_t target, uint64_t) {
     emit(icount, Kind::Call, 0, from, target);
+    if (target == exec_fn_ && exec_fn_) {
+        // The path argument (RDI), read through the guest's page tables.
+        std::string path;
+        uint64_t at = sys_.cpu.s.gpr[cpu::RDI];
+        for (unsigned k = 0; k < 255; ++k, ++at) {
+            uint64_t pa;
+            char c = 0;
+            if (!sys_.cpu.debug_translate(at, pa) || !sys_.machine.read_phys(pa, &c, 1) || c == 0) break;
+            path.push_back(c);
+        }
+        text_record(icount, Kind::Exec, path);
+    }
 }
 void Recorder::ret(uint64_t icount, uint64_t from, uint64_t target, uint64_t) {
     emit(icount, Kind::Return, 0, from, target);
@@ -127,16 +140,19 @@ void Recorder::console_byte(uint8_t b) {
         if (line_.size() < 4096) line_.push_back(static_cast<char>(b));
         return;
     }
-    const uint64_t icount = sys_.cpu.trace_icount();
-    emit(icount, Kind::Console, 0, line_.size());
-    for (size_t off = 0; off < line_.size(); off += sizeof(Record)) {
+    text_record(sys_.cpu.trace_icount(), Kind::Console, line_);
+    line_.clear();
+}
+
+void Recorder::text_record(uint64_t icount, Kind kind, const std::string& text) {
+    emit(icount, kind, 0, text.size());
+    for (size_t off = 0; off < text.size(); off += sizeof(Record)) {
         Record r;
-        std::memcpy(&r, line_.data() + off, std::min(sizeof(Record), line_.size() - off));
+        std::memcpy(&r, text.data() + off, std::min(sizeof(Record), text.size() - off));
         buf_.push_back(r);
         ++count_;
         if (buf_.size() == kBufferRecords) flush();
     }
-    line_.clear();
 }
 
 bool Recorder::finish(StopReason why) {

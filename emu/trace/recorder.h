@@ -40,10 +40,16 @@ public:
     void halt(uint64_t icount, uint64_t rip) override;
 
     uint64_t records() const { return count_; }
+    // The address of the kernel's exec function (its first argument is the
+    // path): calls to it are recorded with the path, so user programs can be
+    // told apart (they may share addresses). 0: none.
+    void set_exec_function(uint64_t addr) { exec_fn_ = addr; }
 
 private:
     void emit(uint64_t icount, Kind kind, uint16_t aux, uint64_t a, uint64_t b = 0, uint64_t c = 0);
     void console_byte(uint8_t b);
+    void text_record(uint64_t icount, Kind kind, const std::string& text);
+    uint64_t exec_fn_ = 0;
     void flush();
 
     System& sys_;

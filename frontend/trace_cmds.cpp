@@ -1,0 +1,204 @@
+// `bootscope trace show` and `bootscope trace phases`: the boot's call tree
+// and its phases, symbolised from the guest's ELF files.
+#include "trace_cmds.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "emu/trace/analysis.h"
+#include "emu/trace/cpio.h"
+#include "exit_status.h"
+
+namespace bs::frontend {
+
+namespace fs = std::filesystem;
+using namespace bs::emu::trace;
+
+namespace {
+
+std::vector<uint8_t> slurp(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return {};
+    return {std::istreambuf_iterator<char>(f), {}};
+}
+
+// The path in a header line "kernel: PATH N bytes fnv1a64:H".
+std::string header_path(const Trace& t, const std::string& key) {
+    const std::string v = t.header_value(key);
+    return v.substr(0, v.find(' '));
+}
+
+// Kernel symbols from --vmlinux or the vmlinux beside the traced kernel;
+// user programs' symbols from the ELF files in the initrd.
+bool load_symbols(const Trace& t, const TraceReadOptions& opt, Symbolizer& syms) {
+    std::string vmlinux = opt.vmlinux;
+    if (vmlinux.empty()) {
+        const std::string kernel = header_path(t, "kernel");
+        if (!kernel.empty()) vmlinux = (fs::path(kernel).parent_path() / "vmlinux").string();
+    }
+    if (!vmlinux.empty()) {
+        const std::vector<uint8_t> bytes = slurp(vmlinux);
+        if (bytes.empty()) {
+            if (!opt.vmlinux.empty()) {
+                spdlog::error("--vmlinux: cannot read '{}'", vmlinux);
+                return false;
+            }
+            spdlog::warn("no kernel symbols ('{}' not found; name it with --vmlinux)", vmlinux);
+        } else {
+            try {
+                syms.kernel = SymbolTable::from_elf(bytes, vmlinux);
+            } catch (const SymbolError& e) {
+                spdlog::error("{}", e.what());
+                return false;
+            }
+        }
+    }
+    const std::string initrd = opt.initrd.empty() ? header_path(t, "initrd") : opt.initrd;
+    if (!initrd.empty()) {
+        const std::vector<uint8_t> bytes = slurp(initrd);
+        try {
+            for (const CpioFile& f : read_cpio(bytes)) {
+                if (f.data.size() < 4 || f.data[0] != 0x7f || f.data[1] != 'E' || f.data[2] != 'L' || f.data[3] != 'F')
+                    continue;
+                try {
+                    syms.programs.emplace(f.path, SymbolTable::from_elf(f.data, f.path));
+                } catch (const SymbolError& e) {
+                    spdlog::warn("{}", e.what());
+                }
+            }
+        } catch (const CpioError& e) {
+            spdlog::warn("initrd '{}': {} (user programs stay unnamed)", initrd, e.what());
+        }
+    }
+    return true;
+}
+
+bool load(const std::string& path, Trace& t) {
+    try {
+        t = read_trace_file(path);
+    } catch (const TraceError& e) {
+        spdlog::error("{}: {}", path, e.what());
+        return false;
+    }
+    return true;
+}
+
+uint64_t insns(const Node& n) { return n.end_icount - n.start_icount; }
+
+struct ShowState {
+    const TraceReadOptions& opt;
+    std::string out;
+};
+
+void print_node(ShowState& st, const Node& n, unsigned depth, unsigned repeat, uint64_t repeat_insns);
+
+// Children, with runs of identical leaves collapsed ("name(); x N").
+void print_children(ShowState& st, const Node& n, unsigned depth) {
+    const auto& c = n.children;
+    const bool at_limit = st.opt.depth != 0 && depth + 1 >= st.opt.depth;
+    auto leaf = [&](const Node& x) { return x.children.empty() || at_limit; };
+    for (size_t k = 0; k < c.size();) {
+        size_t run = 1;
+        uint64_t total = insns(*c[k]);
+        if (leaf(*c[k])) {
+            while (k + run < c.size() && leaf(*c[k + run]) && c[k + run]->name == c[k]->name &&
+                   c[k + run]->type == c[k]->type) {
+                total += insns(*c[k + run]);
+                ++run;
+            }
+        }
+        print_node(st, *c[k], depth, static_cast<unsigned>(run), total);
+        k += run;
+    }
+}
+
+void print_node(ShowState& st, const Node& n, unsigned depth, unsigned repeat, uint64_t repeat_insns) {
+    if (st.opt.min_insns && repeat_insns < st.opt.min_insns) return;
+    const std::string indent(2 * depth, ' ');
+    const bool open_children = !n.children.empty() && (st.opt.depth == 0 || depth + 1 < st.opt.depth);
+    const char* suffix = n.type == Node::Type::Call ? "()" : "";
+    char line[512];
+    if (!open_children) {
+        if (repeat > 1)
+            std::snprintf(line, sizeof line, "%s%s%s; x %u  %" PRIu64 " insns\n", indent.c_str(), n.name.c_str(), suffix,
+                          repeat, repeat_insns);
+        else
+            std::snprintf(line, sizeof line, "%s%s%s;  %" PRIu64 " insns%s\n", indent.c_str(), n.name.c_str(), suffix,
+                          insns(n), n.closed || n.type == Node::Type::Root ? "" : " (not returned)");
+        st.out += line;
+        return;
+    }
+    std::snprintf(line, sizeof line, "%s%s%s {\n", indent.c_str(), n.name.c_str(), suffix);
+    st.out += line;
+    print_children(st, n, depth + 1);
+    std::snprintf(line, sizeof line, "%s}  %" PRIu64 " insns%s\n", indent.c_str(), insns(n),
+                  n.closed ? "" : " (not returned)");
+    st.out += line;
+}
+
+// Subtrees rooted at a function of that name (--function).
+void find_named(const Node& n, const std::string& name, std::vector<const Node*>& found) {
+    if (n.name == name) {
+        found.push_back(&n);
+        return;
+    }
+    for (const auto& c : n.children) find_named(*c, name, found);
+}
+
+}  // namespace
+
+int trace_show_command(const std::string& path, const TraceReadOptions& opt) {
+    Trace t;
+    if (!load(path, t)) return kExitBadTrace;
+    Symbolizer syms;
+    if (!load_symbols(t, opt, syms)) return kExitBadImage;
+    const Analysis a = analyze(t, syms);
+    ShowState st{opt, {}};
+    for (const auto& task : a.tasks) {
+        if (!opt.task.empty() && task->name.find(opt.task) == std::string::npos) continue;
+        std::vector<const Node*> roots;
+        if (!opt.function.empty()) {
+            find_named(task->root, opt.function, roots);
+            if (roots.empty()) continue;
+        } else {
+            roots.push_back(&task->root);
+        }
+        std::string first;
+        for (const auto& c : task->root.children)
+            if (c->type == Node::Type::Call) {
+                first = c->name;
+                break;
+            }
+        st.out += "== " + task->name + (first.empty() ? "" : " (first call: " + first + ")") + "\n";
+        for (const Node* r : roots) {
+            if (r->type == Node::Type::Root) print_children(st, *r, 0);
+            else print_node(st, *r, 0, 1, insns(*r));
+        }
+    }
+    std::fputs(st.out.c_str(), stdout);
+    return 0;
+}
+
+int trace_phases_command(const std::string& path, const TraceReadOptions& opt) {
+    Trace t;
+    if (!load(path, t)) return kExitBadTrace;
+    Symbolizer syms;
+    if (!load_symbols(t, opt, syms)) return kExitBadImage;
+    const Analysis a = analyze(t, syms);
+    std::printf("%-64s %14s %14s %14s\n", "phase", "start (s)", "instructions", "duration (s)");
+    for (size_t k = 0; k < a.phases.size(); ++k) {
+        const auto& p = a.phases[k];
+        const uint64_t end_i = k + 1 < a.phases.size() ? a.phases[k + 1].icount : a.end_icount;
+        const uint64_t end_t = k + 1 < a.phases.size() ? a.phases[k + 1].time_ns : a.end_ns;
+        std::printf("%-64s %14.9f %14" PRIu64 " %14.9f\n", p.name.c_str(), p.time_ns / 1e9, end_i - p.icount,
+                    (end_t - p.time_ns) / 1e9);
+    }
+    return 0;
+}
+
+}  // namespace bs::frontend

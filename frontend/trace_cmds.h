@@ -1,0 +1,21 @@
+// `bootscope trace show|phases`: reading a recorded boot trace.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace bs::frontend {
+
+struct TraceReadOptions {
+    std::string vmlinux;   // kernel symbols (default: vmlinux beside the traced kernel)
+    std::string initrd;    // user programs' symbols (default: the traced initrd)
+    unsigned depth = 0;    // show: levels of the call tree (0: all)
+    uint64_t min_insns = 0;  // show: hide calls shorter than this
+    std::string function;  // show: only subtrees rooted at this function
+    std::string task;      // show: only tasks whose name contains this
+};
+
+int trace_show_command(const std::string& path, const TraceReadOptions& opt);
+int trace_phases_command(const std::string& path, const TraceReadOptions& opt);
+
+}  // namespace bs::frontend
