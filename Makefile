@@ -6,7 +6,7 @@ TYPE    ?= Release
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench asan clean
+.PHONY: all deps configure build run test bench asan update-goldens clean
 
 all: build
 
@@ -30,6 +30,11 @@ test: build
 bench: build
 	./$(BUILD)/bench/bench_core
 	./$(BUILD)/bench/bench_boot
+
+# Rewrites the golden boot traces (tests/trace/golden) after an intended
+# change; review the diff before committing it.
+update-goldens: build
+	cd $(BUILD) && UPDATE_GOLDENS=1 ctest -R trace_golden --output-on-failure
 
 # Debug build with AddressSanitizer and UBSan, tests included.
 asan:

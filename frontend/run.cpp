@@ -328,6 +328,7 @@ int run_command(const RunOptions& opt) {
         header += "memory: " + std::to_string(cfg.ram_size) + "\n";
         header += "rtc: " + opt.rtc + "\n";
         header += "ps-per-insn: " + std::to_string(cfg.ps_per_insn) + "\n";
+        if (boot.kind == emu::ImageKind::Linux) header += fmt::format("setup-addr: {:#x}\n", boot.setup_addr);
         recorder = std::make_unique<emu::trace::Recorder>(*sys, trace_file, header);
         // With the kernel's symbols beside it, exec calls carry the program's path.
         const fs::path vmlinux = fs::path(kernel_path).parent_path() / "vmlinux";

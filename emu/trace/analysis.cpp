@@ -43,6 +43,11 @@ std::string Symbolizer::name(uint64_t addr, const std::string& program) const {
         const SymbolLookup l = kernel->lookup(addr);
         if (l.sym) return l.sym->name + (l.offset ? "+" + hex(l.offset) : "");
     }
+    for (const Region& r : regions) {
+        if (addr < r.base || addr - r.base >= r.size) continue;
+        const SymbolLookup l = r.table.lookup(addr - r.base);
+        if (l.sym) return r.label + ":" + l.sym->name + (l.offset ? "+" + hex(l.offset) : "");
+    }
     return hex(addr);
 }
 

@@ -25,6 +25,15 @@ class Symbolizer {
 public:
     std::optional<SymbolTable> kernel;
     std::map<std::string, SymbolTable> programs;  // by path, e.g. "/sbin/init"
+    // Code below 4 GiB that is neither the kernel nor a user program: the
+    // firmware (at 0xF0000) and the kernel's real-mode setup code, each
+    // linked at 0 and run at `base`.
+    struct Region {
+        uint64_t base, size;
+        std::string label;  // "bios", "setup"
+        SymbolTable table;
+    };
+    std::vector<Region> regions;
 
     // "start_kernel", "init:main+0x12" or "0xffffffff81000000".
     std::string name(uint64_t addr, const std::string& program) const;
