@@ -13,9 +13,9 @@
 // the high unpacks, the packs and the horizontal operations rearrange their
 // inputs first.
 //
-// Not here: the SSE conversions with an MMX operand (CVTPI2PS, CVTPS2PI,
-// CVTTPS2PI, CVTPI2PD, CVTPD2PI, CVTTPD2PI) and MOVQ2DQ/MOVDQ2Q, which
-// decode to #UD; 3DNow!.
+// Not here: the SSE forms with an MMX operand (CVTPI2PS, CVTPS2PI,
+// CVTTPS2PI, CVTPI2PD, CVTPD2PI, CVTTPD2PI, MOVDQ2Q, MOVQ2DQ), which convert
+// on the SSE unit: exec_sse.cpp. Not emulated (#UD): 3DNow!.
 #include <immintrin.h>
 
 #include <cstring>

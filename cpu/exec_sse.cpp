@@ -21,9 +21,10 @@
 //
 // The MMX-register forms (NP 0F 60..7F/D1..FF, PSHUFW, MASKMOVQ, MOVNTQ,
 // SSSE3 on mm) are the 'mmx' family (exec_mmx.cpp); CLFLUSH/CLFLUSHOPT are in
-// exec_misc.cpp. Not emulated (#UD): the conversions with an MMX operand
-// (CVTPI2PS, CVTPS2PI, CVTTPS2PI, CVTPI2PD, CVTPD2PI, CVTTPD2PI), MOVQ2DQ/
-// MOVDQ2Q; VEX/AVX; MONITOR/MWAIT.
+// exec_misc.cpp. The SSE forms with one MMX operand (CVTPI2PS, CVTPS2PI,
+// CVTTPS2PI, CVTPI2PD, CVTPD2PI, CVTTPD2PI, MOVDQ2Q, MOVQ2DQ) are here, as
+// they convert on the SSE unit; their x87 side follows cpu/x87_mmx.h. Not
+// emulated (#UD): VEX/AVX; MONITOR/MWAIT.
 #include <immintrin.h>
 
 #include <array>
@@ -34,6 +35,7 @@
 
 #include "families.h"
 #include "operands.h"
+#include "x87_mmx.h"
 
 // __m128i carries vector attributes that GCC reports as ignored whenever the
 // type appears in a template argument (std::pair, function-pointer tables);
@@ -890,6 +892,56 @@ template <Op2 F32, Op2 F64, Src S> void h_cvtf2si(Cpu& c, const DecodedInsn& i) 
     c.s.gpr[i.reg] = w ? static_cast<uint64_t>(_mm_cvtsi128_si64(r)) : static_cast<uint32_t>(_mm_cvtsi128_si32(r));
 }
 
+// ---------------------------------------------------------------- handlers: SSE forms with an MMX operand
+
+// The x87 side (cpu/x87_mmx.h, measured on the reference host): #MF for a
+// pending x87 exception comes before any memory access; the MMX state is
+// entered after the load and before the conversion, so a faulting load
+// leaves the x87 state alone and an unmasked #XM leaves it entered (with the
+// MMX destination unwritten). MMX register numbers ignore REX (mmx::get/set).
+
+// CVTPI2PS: two int32 to the low two floats, the high two stay. The source's
+// high quadword is zero (converts exactly, raises nothing).
+V cvtpi2ps(V a, V b) { return set_low_q(a, cvtdq2ps(a, b)); }
+// CVTPS2PI/CVTTPS2PI: the low two floats of an XMM source only.
+V cvtps2pi(V a, V b) { return cvtps2dq(a, _mm_move_epi64(b)); }
+V cvttps2pi(V a, V b) { return cvttps2dq(a, _mm_move_epi64(b)); }
+
+// CVTPI2PS/CVTPI2PD xmm, mm/m64. A memory source is no MMX operand: no #MF,
+// the x87 state stays (SDM Vol. 2 CVTPI2PS/CVTPI2PD: the transition is made
+// for an MMX register source).
+template <Op2 F, FpKind K> void h_cvtpi2p(Cpu& c, const DecodedInsn& i) {
+    V b;
+    if (i.is_mem()) {
+        b = src(c, i, kM8);
+    } else {
+        mmx::check_pending(c);
+        b = _mm_cvtsi64_si128(static_cast<int64_t>(mmx::get(c.s.fpu, i.rm)));
+        mmx::enter(c.s.fpu);
+    }
+    set_x(c, i.reg, fp_run<K>(c, F, get_x(c, i.reg), b));
+}
+// CVT(T)PS2PI mm, xmm/m64; CVT(T)PD2PI mm, xmm/m128 (16-byte aligned).
+template <Op2 F, Src S, FpKind K> void h_cvt2pi(Cpu& c, const DecodedInsn& i) {
+    mmx::check_pending(c);
+    const V b = src(c, i, S);
+    mmx::enter(c.s.fpu);
+    const V r = fp_run<K>(c, F, b, b);
+    mmx::set(c.s.fpu, i.reg, static_cast<uint64_t>(_mm_cvtsi128_si64(r)));
+}
+// MOVDQ2Q mm, xmm (F2 0F D6, register only): the low quadword.
+void movdq2q(Cpu& c, const DecodedInsn& i) {
+    mmx::check_pending(c);
+    mmx::set(c.s.fpu, i.reg, c.s.xmm[i.rm].q[0]);
+}
+// MOVQ2DQ xmm, mm (F3 0F D6, register only): zero-extended.
+void movq2dq(Cpu& c, const DecodedInsn& i) {
+    mmx::check_pending(c);
+    const uint64_t v = mmx::get(c.s.fpu, i.rm);
+    mmx::enter(c.s.fpu);
+    set_x(c, i.reg, _mm_cvtsi64_si128(static_cast<int64_t>(v)));
+}
+
 // (U)COMISS/(U)COMISD: ZF, PF, CF from the comparison; OF, SF, AF cleared.
 template <int Kind> V comi(V a, V b) {
     bool z, p, cf;
@@ -1309,6 +1361,16 @@ constexpr Form kForms[] = {
     {"cvttpd2dq", kMap0F, 0xe6, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<cvttpd2dq, kA16, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
     {"cvtdq2pd", kMap0F, 0xe6, -1, -1, kModAny, kPfxF3, kImmNone, M, X_(h_fp<cvtdq2pd, kM8, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
     {"cvtpd2dq", kMap0F, 0xe6, -1, -1, kModAny, kPfxF2, kImmNone, M, X_(h_fp<cvtpd2dq, kA16, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
+
+    // --- with an MMX register operand
+    {"cvtpi2ps", kMap0F, 0x2a, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_cvtpi2p<cvtpi2ps, FpKind{Lanes::Ps, Exact::None}>), "sse"},
+    {"cvtpi2pd", kMap0F, 0x2a, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_cvtpi2p<cvtdq2pd, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
+    {"cvttps2pi", kMap0F, 0x2c, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_cvt2pi<cvttps2pi, kM8, FpKind{Lanes::Ps, Exact::None}>), "sse"},
+    {"cvttpd2pi", kMap0F, 0x2c, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_cvt2pi<cvttpd2dq, kA16, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
+    {"cvtps2pi", kMap0F, 0x2d, -1, -1, kModAny, kPfxNP, kImmNone, M, X_(h_cvt2pi<cvtps2pi, kM8, FpKind{Lanes::Ps, Exact::None}>), "sse"},
+    {"cvtpd2pi", kMap0F, 0x2d, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_cvt2pi<cvtpd2dq, kA16, FpKind{Lanes::Pd, Exact::None}>), "sse2"},
+    {"movdq2q", kMap0F, 0xd6, -1, -1, kModReg, kPfxF2, kImmNone, M, X_(movdq2q), "sse2"},
+    {"movq2dq", kMap0F, 0xd6, -1, -1, kModReg, kPfxF3, kImmNone, M, X_(movq2dq), "sse2"},
 
     // --- SSE3 arithmetic
     {"addsubpd", kMap0F, 0xd0, -1, -1, kModAny, kPfx66, kImmNone, M, X_(h_fp<addsubpd, kA16, FpKind{Lanes::AddSubPd, Exact::AddD}>), "sse3"},

@@ -19,6 +19,15 @@
 // EMMS marks all eight registers empty and, as the reference host does, also
 // sets TOP to 0 (the SDM mentions only the tags).
 // FIP/FDP/FOP are not updated (not architecturally defined for MMX).
+//
+// The SSE forms with an MMX operand (exec_sse.cpp: CVTPI2PS, CVTPS2PI,
+// CVTTPS2PI, CVTPI2PD, CVTPD2PI, CVTTPD2PI, MOVDQ2Q, MOVQ2DQ) make the SSE
+// checks (#UD on CR0.EM or !CR4.OSFXSR, #NM on CR0.TS), then `check_pending`,
+// read memory, enter the MMX state and only then compute: on the reference
+// host an unmasked SIMD exception (#XM) leaves TOP = 0 and the tags valid,
+// a faulting load (#PF, misaligned m128 #GP) leaves the x87 state alone.
+// CVTPI2PS/CVTPI2PD with a memory source have no MMX operand at all: no #MF
+// and no change to the x87 state.
 #pragma once
 
 #include <cstdint>
@@ -29,11 +38,16 @@
 
 namespace bs::cpu::mmx {
 
+// #MF for an unmasked x87 exception pending (ignored with CR0.NE = 0).
+inline void check_pending(const Cpu& c) {
+    if ((c.s.fpu.fsw & fsw::ES) && (c.s.cr0 & cr0::NE)) raise(kMF);
+}
+
 // The checks every MMX instruction makes before anything else.
 inline void check(const Cpu& c, const DecodedInsn& i) {
     if (i.lock || (c.s.cr0 & cr0::EM)) raise(kUD);
     if (c.s.cr0 & cr0::TS) raise(kNM);
-    if ((c.s.fpu.fsw & fsw::ES) && (c.s.cr0 & cr0::NE)) raise(kMF);
+    check_pending(c);
 }
 
 inline uint64_t get(const X87& f, unsigned r) {

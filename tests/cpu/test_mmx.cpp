@@ -5,6 +5,7 @@
 // (CR0 bits) or where a regression would be hard to read there.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "cpu/x87.h"
@@ -95,4 +96,98 @@ TEST_CASE("mmx: CR0.EM gives #UD, CR0.TS #NM, a pending x87 exception #MF, befor
     CHECK(m.ok(m.exec({0x0f, 0xef, 0xc0}), 3));
     CHECK(m.mm(0) == 0);
     CHECK(m.faulted(m.exec({0xf0, 0x0f, 0xef, 0xc0}), kUD));  // lock pxor
+}
+
+// The SSE forms with an MMX operand (cpu/exec_sse.cpp), as the reference host
+// behaves (see cpu/x87_mmx.h).
+TEST_CASE("mmx: SSE forms with an MMX operand enter the MMX state; CVTPI2PS/CVTPI2PD from memory do not") {
+    MmxMachine m;
+    auto reset_x87 = [&] {
+        m.f().fsw = static_cast<uint16_t>(5u << 11);
+        m.f().ftw = 0xffff;
+    };
+    auto untouched = [&] { return m.top() == 5 && m.f().ftw == 0xffff; };
+    auto entered = [&] { return m.top() == 0 && x87::abridged_tag(m.f()) == 0xff; };
+    Xmm& x0 = m.cpu.s.xmm[0];
+    Xmm& x1 = m.cpu.s.xmm[1];
+    m.r(RAX) = Machine::kData;
+    m.poke<int32_t>(Machine::kData, 5);
+    m.poke<int32_t>(Machine::kData + 4, -6);
+    m.set_mm(1, static_cast<uint32_t>(3) | static_cast<uint64_t>(static_cast<uint32_t>(-7)) << 32);
+
+    reset_x87();
+    for (float& v : x0.f) v = 9.0f;
+    REQUIRE(m.ok(m.exec({0x0f, 0x2a, 0xc1}), 3));  // cvtpi2ps xmm0, mm1
+    CHECK((x0.f[0] == 3.0f && x0.f[1] == -7.0f && x0.f[2] == 9.0f && x0.f[3] == 9.0f));
+    CHECK(entered());
+
+    reset_x87();
+    REQUIRE(m.ok(m.exec({0x0f, 0x2a, 0x00}), 3));  // cvtpi2ps xmm0, [rax]
+    CHECK((x0.f[0] == 5.0f && x0.f[1] == -6.0f && x0.f[3] == 9.0f));
+    CHECK(untouched());
+    REQUIRE(m.ok(m.exec({0x66, 0x0f, 0x2a, 0x00}), 4));  // cvtpi2pd xmm0, [rax]
+    CHECK((x0.f64[0] == 5.0 && x0.f64[1] == -6.0));
+    CHECK(untouched());
+    REQUIRE(m.ok(m.exec({0x66, 0x0f, 0x2a, 0xc1}), 4));  // cvtpi2pd xmm0, mm1
+    CHECK((x0.f64[0] == 3.0 && x0.f64[1] == -7.0));
+    CHECK(entered());
+
+    // CVTPS2PI converts the low two floats only (NaN in the high ones raises nothing).
+    reset_x87();
+    x1.f[0] = 1.5f, x1.f[1] = -2.5f, x1.f[2] = std::nanf(""), x1.f[3] = std::nanf("");
+    m.cpu.s.mxcsr = 0x1f80;
+    REQUIRE(m.ok(m.exec({0x0f, 0x2d, 0xc1}), 3));  // cvtps2pi mm0, xmm1
+    CHECK(m.mm(0) == (2u | static_cast<uint64_t>(static_cast<uint32_t>(-2)) << 32));
+    CHECK(m.exponent(0) == 0xffff);
+    CHECK(m.cpu.s.mxcsr == (0x1f80 | 0x20));  // PE only
+    CHECK(entered());
+
+    reset_x87();
+    x1.q[0] = 0x1122334455667788ull;
+    REQUIRE(m.ok(m.exec({0xf2, 0x0f, 0xd6, 0xd1}), 4));  // movdq2q mm2, xmm1
+    CHECK(m.mm(2) == 0x1122334455667788ull);
+    CHECK(entered());
+    reset_x87();
+    m.cpu.s.xmm[4].q[1] = ~0ull;
+    REQUIRE(m.ok(m.exec({0xf3, 0x41, 0x0f, 0xd6, 0xe2}), 5));  // rex.B movq2dq xmm4, mm2 (REX.B ignored)
+    CHECK((m.cpu.s.xmm[4].q[0] == 0x1122334455667788ull && m.cpu.s.xmm[4].q[1] == 0));
+    CHECK(entered());
+}
+
+TEST_CASE("mmx: SSE forms with an MMX operand: #MF first, faulting loads leave x87 alone, #XM after the transition") {
+    MmxMachine m;
+    m.f().fsw = static_cast<uint16_t>(5u << 11);
+    m.f().ftw = 0xffff;
+    m.r(RAX) = Machine::kData;
+    m.set_mm(0, 0x1234);
+    const uint16_t exp0 = m.exponent(0);
+    Xmm& x1 = m.cpu.s.xmm[1];
+    for (float& v : x1.f) v = std::nanf("");
+
+    // A pending x87 exception: #MF for an MMX operand, not for CVTPI2PS's m64.
+    m.f().fcw = 0x037e;
+    m.f().fsw |= fsw::IE | fsw::ES | fsw::B;
+    CHECK(m.faulted(m.exec({0x0f, 0x2a, 0xc1}), kMF));               // cvtpi2ps xmm0, mm1
+    CHECK(m.faulted(m.exec({0x66, 0x0f, 0x2d, 0x40, 0x08}), kMF));   // cvtpd2pi mm0, [rax+8]: before #GP
+    CHECK(m.faulted(m.exec({0xf3, 0x0f, 0xd6, 0xc1}), kMF));         // movq2dq xmm0, mm1
+    CHECK(m.top() == 5);
+    CHECK(m.ok(m.exec({0x0f, 0x2a, 0x00}), 3));  // cvtpi2ps xmm0, [rax]
+    CHECK(m.top() == 5);
+    CHECK(m.f().ftw == 0xffff);
+    m.f().fcw = 0x037f;
+    m.f().fsw = static_cast<uint16_t>(5u << 11);
+
+    // Misaligned m128: #GP(0), the x87 state as it was.
+    CHECK(m.faulted(m.exec({0x66, 0x0f, 0x2d, 0x40, 0x08}), kGP));  // cvtpd2pi mm0, [rax+8]
+    CHECK(m.top() == 5);
+    CHECK(m.f().ftw == 0xffff);
+
+    // An unmasked invalid operation: #XM with TOP = 0 and the tags valid, mm0 unwritten.
+    m.cpu.s.mxcsr = 0x1f80 & ~(1u << 7);
+    CHECK(m.faulted(m.exec({0x0f, 0x2c, 0xc1}), kXM));  // cvttps2pi mm0, xmm1
+    CHECK(m.cpu.s.mxcsr == ((0x1f80 & ~(1u << 7)) | 1u));
+    CHECK(m.top() == 0);
+    CHECK(x87::abridged_tag(m.f()) == 0xff);
+    CHECK(m.mm(0) == 0x1234);
+    CHECK(m.exponent(0) == exp0);
 }

@@ -191,7 +191,10 @@ FormInfo classify(const Form& f) {
     fi.xlat = m1 && f.opcode == 0xd7;
     fi.rdi_mem = f.map == kMap0F && f.opcode == 0xf7;
     const auto mmx = forms_mmx();  // MMX-register forms of every ISA extension use the x87 registers
-    fi.x87 = !std::strcmp(f.isa, "x87") || (&f >= mmx.data() && &f < mmx.data() + mmx.size()) ||
+    // So do the SSE forms with an MMX operand (cpu/exec_sse.cpp).
+    const bool sse_mmx = named(f, {"cvtpi2ps", "cvtps2pi", "cvttps2pi", "cvtpi2pd", "cvtpd2pi", "cvttpd2pi",
+                                   "movdq2q", "movq2dq"});
+    fi.x87 = !std::strcmp(f.isa, "x87") || (&f >= mmx.data() && &f < mmx.data() + mmx.size()) || sse_mmx ||
              (m1 && f.opcode >= 0xd8 && f.opcode <= 0xdf);
     fi.bsf_bsr = f.map == kMap0F && (f.opcode == 0xbc || f.opcode == 0xbd) && f.pfx == kPfxAny;
     return fi;
