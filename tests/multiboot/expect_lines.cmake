@@ -1,0 +1,36 @@
+# cmake -P script: runs CMD (a ;-list) with stdin from INPUT_FILE (default
+# /dev/null), requires the exit status STATUS, and requires that the lines of
+# its stdout and then its stderr include, in order, a line matching each
+# regular expression in the file LINES (one a line, matching a whole line;
+# other lines may come between). qemu_mb.sh reads the same files.
+if(NOT DEFINED INPUT_FILE)
+  set(INPUT_FILE /dev/null)
+endif()
+execute_process(COMMAND ${CMD} INPUT_FILE ${INPUT_FILE} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err
+  TIMEOUT 60)
+set(all "${out}${err}")
+if(NOT "${rc}" STREQUAL "${STATUS}")
+  message(FATAL_ERROR "expected exit status ${STATUS}, got ${rc}\n--- output ---\n${all}")
+endif()
+file(STRINGS ${LINES} patterns)
+set(rest "${all}")
+foreach(pattern IN LISTS patterns)
+  set(found FALSE)
+  while(NOT found AND NOT rest STREQUAL "")
+    string(FIND "${rest}" "\n" nl)
+    if(nl EQUAL -1)
+      set(line "${rest}")
+      set(rest "")
+    else()
+      string(SUBSTRING "${rest}" 0 ${nl} line)
+      math(EXPR next "${nl} + 1")
+      string(SUBSTRING "${rest}" ${next} -1 rest)
+    endif()
+    if(line MATCHES "^${pattern}$")
+      set(found TRUE)
+    endif()
+  endwhile()
+  if(NOT found)
+    message(FATAL_ERROR "no line matching '${pattern}' (in the order of ${LINES})\n--- output ---\n${all}")
+  endif()
+endforeach()
