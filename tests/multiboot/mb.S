@@ -21,6 +21,8 @@
 //     interrupts, with LINT0 kept as the PIC's virtual wire;
 //   - exits through isa-debug-exit (port 0xF4) with 0x21: the emulator exits
 //     with (0x21 << 1) | 1 = 67. Failures exit with 0x30 (status 97).
+// With "ud2" anywhere on the command line it executes UD2 once its IDT is
+// loaded: "mb: unexpected vector 6, stack <eip> <cs> <eflags>", status 97.
 //
 // Output on COM1 (the lines tests/multiboot/CMakeLists.txt expects):
 //   mb: hello from multiboot, cmdline "<path> <append>", mem_upper=<n> KiB
@@ -106,6 +108,16 @@ _start:
     call puts
 
     call idt_init
+
+    // "ud2" on the command line: a #UD through the IDT, which the
+    // unexpected-vector path reports (vector 6, EIP of the ud2, CS 0x08).
+    mov 16(%ebx), %esi
+    call find_ud2
+    jnc 6f
+    .globl ud2_here
+ud2_here:
+    ud2
+6:
     call pic_init
     call pit_init
     call rtc_print_date
@@ -281,6 +293,26 @@ puthex:
 2:  call putc
     loop 1b
     popa
+    ret
+
+// find_ud2: CF set when the string at ESI contains "ud2". Keeps all.
+find_ud2:
+    pusha
+1:  cmpb $0, (%esi)
+    je 2f
+    cmpb $'u', (%esi)
+    jne 3f
+    cmpb $'d', 1(%esi)
+    jne 3f
+    cmpb $'2', 2(%esi)
+    jne 3f
+    popa
+    stc
+    ret
+3:  inc %esi
+    jmp 1b
+2:  popa
+    clc
     ret
 
 // ---- IDT ----
