@@ -21,6 +21,16 @@ const char* exception_name(unsigned v) {
     return v < 20 ? kNames[v] : "exception";
 }
 
+// "name" or "name+0x1a".
+std::string with_offset(const SymbolLookup& l) {
+    std::string s = l.sym->name;
+    if (l.offset) {
+        s.push_back('+');
+        s.append(hex(l.offset));
+    }
+    return s;
+}
+
 // The frames of one task's call tree that are still open.
 struct Open {
     Task* task = nullptr;
@@ -35,18 +45,18 @@ std::string Symbolizer::name(uint64_t addr, const std::string& program) const {
         if (it != programs.end()) {
             const SymbolLookup l = it->second.lookup(addr);
             const std::string base = program.substr(program.find_last_of('/') + 1);
-            if (l.sym) return base + ":" + l.sym->name + (l.offset ? "+" + hex(l.offset) : "");
+            if (l.sym) return base + ":" + with_offset(l);
             return base + ":" + hex(addr);
         }
     }
     if (kernel && (addr >> 63)) {
         const SymbolLookup l = kernel->lookup(addr);
-        if (l.sym) return l.sym->name + (l.offset ? "+" + hex(l.offset) : "");
+        if (l.sym) return with_offset(l);
     }
     for (const Region& r : regions) {
         if (addr < r.base || addr - r.base >= r.size) continue;
         const SymbolLookup l = r.table.lookup(addr - r.base);
-        if (l.sym) return r.label + ":" + l.sym->name + (l.offset ? "+" + hex(l.offset) : "");
+        if (l.sym) return r.label + ":" + with_offset(l);
     }
     return hex(addr);
 }
