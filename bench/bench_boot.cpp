@@ -303,6 +303,14 @@ int main(int argc, char** argv) {
     qm.boot = qemu_cmd(fw);
     qm.empty = qemu_cmd(empty_fw);
     qm.present = !qemu.empty() && access(qemu.c_str(), X_OK) == 0;
+    // The same boot while recording its trace (`trace record`): the tracing overhead.
+    Emulator tr;
+    tr.name = "Bootscope, trace record";
+    const std::string trace_out = results_dir + "/.bench_boot.trace";
+    mkdir(results_dir.c_str(), 0755);
+    tr.boot = {BENCH_BOOTSCOPE, "--log-level", "info", "trace", "record", "-o", trace_out, "--firmware", fw,
+               "--kernel", kernel, "--initrd", initrd, "--memory", "128M"};
+    tr.empty = bs.empty;
     if (!qm.present) std::printf("bench_boot: qemu-system-x86_64 not found: QEMU skipped, Bootscope only\n");
 
     // One emulator at a time; which one goes first alternates each round.
@@ -318,7 +326,9 @@ int main(int argc, char** argv) {
             if (!e->present) continue;
             if (!measure(*e, true, nullptr) || !measure(*e, false, e == &bs ? &insns : nullptr)) return 1;
         }
+        if (!measure(tr, false, nullptr)) return 1;
     }
+    unlink(trace_out.c_str());
 
     const double load_after = load_average();
 
@@ -355,6 +365,10 @@ int main(int argc, char** argv) {
     if (qm.present) {
         std::printf("(QEMU runs guest time at host speed: its wall time includes the guest's idle waits)\n");
     }
+    const double traced_exit = median(tr.boot_s.to_exit), traced_cpu = median(tr.boot_s.cpu);
+    std::printf("Tracing: `trace record` boots in %.3f s wall, %.3f s CPU: %.2fx the untraced CPU time "
+                "(target: under 1.5x)\n",
+                traced_exit, traced_cpu, b.cpu > 0 ? traced_cpu / b.cpu : 0);
     std::printf("host load average (1 min) %.2f before, %.2f after, on %ld CPUs%s\n", load_before, load_after,
                 sysconf(_SC_NPROCESSORS_ONLN),
                 load_before > 0.5 ? ": other work shares the host; compare CPU times" : "");
@@ -404,6 +418,8 @@ int main(int argc, char** argv) {
                         "\"to_poweroff_minus_startup\": %.3f, \"cpu\": %.3f},\n",
                      b.init / q.init, b.exit / q.exit, (b.exit - b.start) / (q.exit - q.start), b.cpu / q.cpu);
     }
+    std::fprintf(f, "  \"trace_record\": {\"to_poweroff_s\": %.4f, \"cpu_s\": %.4f, \"overhead_cpu\": %.3f},\n",
+                 traced_exit, traced_cpu, b.cpu > 0 ? traced_cpu / b.cpu : 0);
     std::fprintf(f, "  \"emulators\": [\n");
     emulator_json(bs, b, qm.present ? "," : "");
     if (qm.present) emulator_json(qm, q, "");
