@@ -15,6 +15,7 @@ enum ExitStatus : int {
     kExitReset = 12,     // the guest reset the machine and --no-reboot was given
     kExitQuit = 14,      // the user quit (Ctrl-A x, or quit in the monitor)
     kExitBadTrace = 16,  // a trace file is missing, cut short or malformed
+    kExitTraceDiff = 18, // trace diff: the traces differ beyond the thresholds
 };
 
 }  // namespace bs::frontend

@@ -13,6 +13,8 @@
 #include "exit_status.h"
 #include "run.h"
 #include "trace_cmds.h"
+#include "trace_diff.h"
+#include "trace_export.h"
 
 using namespace bs::frontend;
 
@@ -80,6 +82,26 @@ int main(int argc, char** argv) {
     auto* phases = trace->add_subcommand("phases", "The boot's phases with their start, instructions and duration");
     phases->add_option("file", dump_path, "A trace file from `trace record`")->required();
     add_symbol_options(phases);
+    std::string export_format, export_out;
+    auto* exp = trace->add_subcommand("export", "The trace as Chrome Trace Event JSON (Perfetto's UI) or JSON lines");
+    exp->add_option("file", dump_path, "A trace file from `trace record`")->required();
+    add_symbol_options(exp);
+    exp->add_option("--format", export_format, "chrome: Chrome Trace Event JSON; jsonl: one raw event a line")
+        ->required()
+        ->check(CLI::IsMember({"chrome", "jsonl"}));
+    exp->add_option("-o,--output", export_out, "The file to write (default: standard output)");
+    std::string diff_b;
+    TraceDiffOptions tdo;
+    auto* diff = trace->add_subcommand(
+        "diff", "What changed between two boots: first divergence, calls added/removed/reordered, phase deltas");
+    diff->add_option("a", dump_path, "The reference trace")->required();
+    diff->add_option("b", diff_b, "The trace to compare with it")->required();
+    diff->add_option("--threshold-pct", tdo.threshold_pct, "A phase's change counts above this percentage...")
+        ->capture_default_str();
+    diff->add_option("--threshold-insns", tdo.threshold_insns, "...and above this many instructions...")
+        ->capture_default_str();
+    diff->add_option("--threshold-ns", tdo.threshold_ns, "...or (its duration) above this many nanoseconds")
+        ->capture_default_str();
 
     try {
         app.parse(argc, argv);
@@ -98,6 +120,8 @@ int main(int argc, char** argv) {
     if (*dump) return trace_dump_command(dump_path);
     if (*show) return trace_show_command(dump_path, tro);
     if (*phases) return trace_phases_command(dump_path, tro);
+    if (*exp) return trace_export_command(dump_path, tro, export_format, export_out);
+    if (*diff) return trace_diff_command(dump_path, diff_b, tdo);
     std::fprintf(stderr, "A subcommand is required\nRun with --help for more information.\n");
     return kExitUsage;
 }

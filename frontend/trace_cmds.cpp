@@ -33,9 +33,11 @@ std::string header_path(const Trace& t, const std::string& key) {
     return v.substr(0, v.find(' '));
 }
 
+}  // namespace
+
 // Kernel symbols from --vmlinux or the vmlinux beside the traced kernel;
 // user programs' symbols from the ELF files in the initrd.
-bool load_symbols(const Trace& t, const TraceReadOptions& opt, Symbolizer& syms) {
+bool load_trace_symbols(const Trace& t, const TraceReadOptions& opt, Symbolizer& syms) {
     std::string vmlinux = opt.vmlinux;
     if (vmlinux.empty()) {
         const std::string kernel = header_path(t, "kernel");
@@ -95,7 +97,7 @@ bool load_symbols(const Trace& t, const TraceReadOptions& opt, Symbolizer& syms)
     return true;
 }
 
-bool load(const std::string& path, Trace& t) {
+bool load_trace(const std::string& path, Trace& t) {
     try {
         t = read_trace_file(path);
     } catch (const TraceError& e) {
@@ -104,6 +106,8 @@ bool load(const std::string& path, Trace& t) {
     }
     return true;
 }
+
+namespace {
 
 uint64_t insns(const Node& n) { return n.end_icount - n.start_icount; }
 
@@ -171,9 +175,9 @@ void find_named(const Node& n, const std::string& name, std::vector<const Node*>
 
 int trace_show_command(const std::string& path, const TraceReadOptions& opt) {
     Trace t;
-    if (!load(path, t)) return kExitBadTrace;
+    if (!load_trace(path, t)) return kExitBadTrace;
     Symbolizer syms;
-    if (!load_symbols(t, opt, syms)) return kExitBadImage;
+    if (!load_trace_symbols(t, opt, syms)) return kExitBadImage;
     const Analysis a = analyze(t, syms);
     ShowState st{opt, {}};
     for (const auto& task : a.tasks) {
@@ -203,9 +207,9 @@ int trace_show_command(const std::string& path, const TraceReadOptions& opt) {
 
 int trace_phases_command(const std::string& path, const TraceReadOptions& opt) {
     Trace t;
-    if (!load(path, t)) return kExitBadTrace;
+    if (!load_trace(path, t)) return kExitBadTrace;
     Symbolizer syms;
-    if (!load_symbols(t, opt, syms)) return kExitBadImage;
+    if (!load_trace_symbols(t, opt, syms)) return kExitBadImage;
     const Analysis a = analyze(t, syms);
     std::printf("%-64s %14s %14s %14s\n", "phase", "start (s)", "instructions", "duration (s)");
     for (size_t k = 0; k < a.phases.size(); ++k) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "emu/trace/analysis.h"
+
 namespace bs::frontend {
 
 struct TraceReadOptions {
@@ -14,6 +16,12 @@ struct TraceReadOptions {
     std::string function;  // show: only subtrees rooted at this function
     std::string task;      // show: only tasks whose name contains this
 };
+
+// Shared by the trace commands: read a trace file (false, logged, when it is
+// missing or malformed), and load the symbols of the images it names (false,
+// logged, when --vmlinux cannot be read).
+bool load_trace(const std::string& path, emu::trace::Trace& t);
+bool load_trace_symbols(const emu::trace::Trace& t, const TraceReadOptions& opt, emu::trace::Symbolizer& syms);
 
 int trace_show_command(const std::string& path, const TraceReadOptions& opt);
 int trace_phases_command(const std::string& path, const TraceReadOptions& opt);
