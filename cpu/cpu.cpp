@@ -121,6 +121,7 @@ void Cpu::mode_changed() {
     for (unsigned i = 0; i < 6; ++i) seg_base_[i] = s.seg[i].base;
     if (s.code_size == 8) seg_base_[ES] = seg_base_[CS] = seg_base_[SS] = seg_base_[DS] = 0;
     seg_base_[6] = seg_base_[kSegNone] = 0;
+    compute_limits();
     select_tlb();
     attention = true;
     const CpuMode m = !(s.cr0 & cr0::PE) ? CpuMode::Real
@@ -146,6 +147,53 @@ const char* to_string(CpuMode m) {
     case CpuMode::V8086: return "v8086";
     }
     return "?";
+}
+
+// Segment limits (SDM Vol. 3A §5.3): none in 64-bit mode; otherwise the
+// valid offsets of an expand-up segment are [0, limit], of an expand-down
+// data segment (limit, 0xFFFF or 0xFFFFFFFF by its B bit]; a segment
+// register holding a null selector in protected mode allows nothing.
+void Cpu::compute_limits() {
+    for (unsigned i = 0; i < 8; ++i) {
+        seg_lo_[i] = 0;
+        seg_hi_[i] = ~0ull;
+        seg_span_[i] = ~0ull;
+    }
+    if (s.code_size == 8) {
+        // Canonical linear addresses: base + offset in [-2^47, 2^47).
+        for (unsigned i = 0; i < 6; ++i) {
+            seg_lo_[i] = 0xffff800000000000ull - seg_base_[i];
+            seg_span_[i] = (1ull << 48) - 8;
+        }
+        return;
+    }
+    for (unsigned i = 0; i < 6; ++i) {
+        const Segment& sg = s.seg[i];
+        uint64_t lo = 0, hi = sg.limit;
+        if ((s.cr0 & cr0::PE) && !(s.rflags & fl::VM) && !(sg.attr & segattr::Present)) {
+            lo = 1;  // unusable (null): every access faults
+            hi = 0;
+        } else if ((sg.attr & segattr::S) && !(sg.attr & segattr::Code) && (sg.attr & 4)) {
+            lo = uint64_t(sg.limit) + 1;  // expand-down
+            hi = (sg.attr & segattr::DB) ? 0xffffffffull : 0xffffull;
+        }
+        seg_lo_[i] = lo;
+        seg_hi_[i] = hi;
+        seg_span_[i] = hi >= lo + 7 ? hi - lo - 7 : 0;
+        if (hi < lo) seg_span_[i] = 0, seg_lo_[i] = ~0ull;  // offset - lo wraps: always checked
+    }
+}
+
+void Cpu::check_limit(unsigned seg, uint64_t offset, unsigned size) const {
+    if (seg >= 6) return;
+    if (s.code_size == 8) {
+        const uint64_t lin = seg_base_[seg] + offset, last = lin + size - 1;
+        if (((lin + (1ull << 47)) >> 48) || ((last + (1ull << 47)) >> 48)) raise(seg == SS ? kSS : kGP, 0);
+        return;
+    }
+    const uint64_t last = offset + size - 1;
+    if (offset < seg_lo_[seg] || last < offset || last > seg_hi_[seg] || seg_hi_[seg] < seg_lo_[seg])
+        raise(seg == SS ? kSS : kGP, 0);
 }
 
 void Cpu::set_cpl(unsigned cpl) {

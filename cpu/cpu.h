@@ -172,11 +172,15 @@ public:
     // Linear address of `seg:offset` (offset already wrapped to the address
     // size). In 64-bit mode ES/CS/SS/DS count as base 0 (SDM Vol. 3A §3.4.4)
     // and a non-canonical address raises #GP(0), or #SS(0) through SS.
-    // (Outside 64-bit mode base + offset stays below 2^33, always canonical.)
-    uint64_t linear(unsigned seg, uint64_t offset) const {
-        const uint64_t lin = seg_base_[seg] + offset;
-        if ((lin + (1ull << 47)) >> 48) [[unlikely]] raise(seg == SS ? kSS : kGP, 0);
-        return lin;
+    // Outside 64-bit mode the access of `size` bytes must lie within the
+    // segment's limit (SDM Vol. 3A §5.3), else #GP(0), or #SS(0) through
+    // SS. One compare does both checks: the offsets of each segment are
+    // valid in [seg_lo_, seg_lo_ + span + 7] (for 64-bit mode the range that
+    // makes base + offset canonical); offsets in the last 7 bytes, and
+    // outside, take check_limit().
+    uint64_t linear(unsigned seg, uint64_t offset, unsigned size = 1) const {
+        if (offset - seg_lo_[seg] > seg_span_[seg]) [[unlikely]] check_limit(seg, offset, size);
+        return seg_base_[seg] + offset;
     }
 
     uint64_t segment_base(unsigned seg) const { return seg_base_[seg]; }
@@ -324,6 +328,14 @@ private:
     uint64_t event_count_[256] = {};
     uint64_t icount_ = 0;
     uint64_t seg_base_[8] = {};  // effective segment bases; [kSegNone] = 0
+    // Valid offsets of each segment: [seg_lo_, seg_hi_]; seg_span_ is
+    // seg_hi_ - seg_lo_ - 7 (so any access of up to 8 bytes at an offset
+    // whose distance from seg_lo_ is at most the span fits), ~0 unchecked.
+    uint64_t seg_lo_[8] = {};
+    uint64_t seg_hi_[8] = {};
+    uint64_t seg_span_[8] = {~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+    void check_limit(unsigned seg, uint64_t offset, unsigned size) const;
+    void compute_limits();
     uint64_t rip_mask_ = 0xffff;  // IP wraps at the code size outside 64-bit mode
     std::unique_ptr<BlockCache> blocks_;
 

@@ -16,14 +16,18 @@ template <class T> void mov_rm_imm(Cpu& c, const DecodedInsn& i) { write_rm<T>(c
 template <class T> void mov_r_imm(Cpu& c, const DecodedInsn& i) { set_reg<T>(c.s, i.reg, imm<T>(i)); }
 
 // A0..A3: MOV AL/rAX <-> moffs (address-size offset, segment DS or override).
-uint64_t moffs_linear(const Cpu& c, const DecodedInsn& i) {
+uint64_t moffs_linear(const Cpu& c, const DecodedInsn& i, unsigned size) {
     uint64_t off = i.imm;
     if (i.addrsize == 4) off = static_cast<uint32_t>(off);
     if (i.addrsize == 2) off = static_cast<uint16_t>(off);
-    return c.linear(i.seg, off);
+    return c.linear(i.seg, off, size);
 }
-template <class T> void mov_a_moffs(Cpu& c, const DecodedInsn& i) { set_reg<T>(c.s, RAX, c.read<T>(moffs_linear(c, i))); }
-template <class T> void mov_moffs_a(Cpu& c, const DecodedInsn& i) { c.write<T>(moffs_linear(c, i), get_reg<T>(c.s, RAX)); }
+template <class T> void mov_a_moffs(Cpu& c, const DecodedInsn& i) {
+    set_reg<T>(c.s, RAX, c.read<T>(moffs_linear(c, i, sizeof(T))));
+}
+template <class T> void mov_moffs_a(Cpu& c, const DecodedInsn& i) {
+    c.write<T>(moffs_linear(c, i, sizeof(T)), get_reg<T>(c.s, RAX));
+}
 
 // 8C: MOV r/m16, Sreg. A register destination gets the selector zero-extended
 // to the operand size; a memory destination is always 16 bits.
@@ -31,7 +35,7 @@ template <class T> void mov_rm_sreg(Cpu& c, const DecodedInsn& i) {
     const unsigned sr = (i.modrm >> 3) & 7;
     if (sr > GS) raise(kUD);
     const uint16_t sel = c.s.seg[sr].selector;
-    if (i.is_mem()) c.write<uint16_t>(mem_linear(c, i), sel);
+    if (i.is_mem()) c.write<uint16_t>(mem_linear(c, i, 2), sel);
     else set_reg<T>(c.s, i.rm, static_cast<T>(sel));
 }
 
@@ -39,13 +43,13 @@ template <class T> void mov_rm_sreg(Cpu& c, const DecodedInsn& i) {
 template <class T, class S> void movzx(Cpu& c, const DecodedInsn& i) {
     S v;
     if (i.mod == 3) v = get_reg<S>(c.s, i.rm);
-    else v = c.read<S>(mem_linear(c, i));
+    else v = c.read<S>(mem_linear(c, i, sizeof(S)));
     set_reg<T>(c.s, i.reg, static_cast<T>(v));
 }
 template <class T, class S> void movsx(Cpu& c, const DecodedInsn& i) {
     S v;
     if (i.mod == 3) v = get_reg<S>(c.s, i.rm);
-    else v = c.read<S>(mem_linear(c, i));
+    else v = c.read<S>(mem_linear(c, i, sizeof(S)));
     set_reg<T>(c.s, i.reg, static_cast<T>(static_cast<Signed<T>>(static_cast<Signed<S>>(v))));
 }
 // The byte-source forms decode with legacy byte registers only when the
@@ -94,7 +98,7 @@ template <class T> void xchg_a_r(Cpu& c, const DecodedInsn& i) {
 template <class T> void xadd(Cpu& c, const DecodedInsn& i) {
     const T dst = read_rm<T>(c, i), src = get_reg<T>(c.s, i.reg);
     const T sum = static_cast<T>(dst + src);
-    if (i.is_mem()) c.write<T>(mem_linear(c, i), sum);
+    if (i.is_mem()) c.write<T>(mem_linear(c, i, sizeof(T)), sum);
     set_reg<T>(c.s, i.reg, dst);
     if (!i.is_mem()) set_reg<T>(c.s, i.rm, sum);
     set_flags(c.s, FlagOp::Add, sizeof(T), sum, dst, src);
@@ -106,7 +110,7 @@ template <class T> void xadd(Cpu& c, const DecodedInsn& i) {
 template <class T> void cmpxchg(Cpu& c, const DecodedInsn& i) {
     const T dst = read_rm<T>(c, i), acc = get_reg<T>(c.s, RAX);
     const bool eq = acc == dst;
-    if (i.is_mem()) c.write<T>(mem_linear(c, i), eq ? get_reg<T>(c.s, i.reg) : dst);
+    if (i.is_mem()) c.write<T>(mem_linear(c, i, sizeof(T)), eq ? get_reg<T>(c.s, i.reg) : dst);
     else if (eq) set_reg<T>(c.s, i.rm, get_reg<T>(c.s, i.reg));
     if (!eq) set_reg<T>(c.s, RAX, dst);
     set_flags(c.s, FlagOp::Sub, sizeof(T), static_cast<T>(acc - dst), acc, dst);

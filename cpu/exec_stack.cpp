@@ -29,12 +29,12 @@ uint64_t moved_sp(const CpuState& s, int64_t delta) {
 
 template <class T> void push(Cpu& c, T v) {
     const uint64_t sp = moved_sp(c.s, -static_cast<int64_t>(sizeof(T)));
-    c.write<T>(c.linear(SS, sp & stack_mask(c.s)), v);
+    c.write<T>(c.linear(SS, sp & stack_mask(c.s), sizeof(T)), v);
     c.s.gpr[RSP] = sp;
 }
 
 template <class T> T peek(Cpu& c, unsigned offset = 0) {
-    return c.read<T>(c.linear(SS, (c.s.gpr[RSP] + offset) & stack_mask(c.s)));
+    return c.read<T>(c.linear(SS, (c.s.gpr[RSP] + offset) & stack_mask(c.s), sizeof(T)));
 }
 
 template <class T> T pop(Cpu& c) {

@@ -41,20 +41,22 @@ template <class T> inline void set_reg(CpuState& s, unsigned r, T v) {
 }
 
 // Linear address of the instruction's memory operand.
-inline uint64_t mem_linear(const Cpu& c, const DecodedInsn& i) {
-    return c.linear(i.seg, c.effective_address(i));
+// `size` bytes from there must lie within the segment's limit (a larger
+// access checks the first byte only).
+inline uint64_t mem_linear(const Cpu& c, const DecodedInsn& i, unsigned size = 1) {
+    return c.linear(i.seg, c.effective_address(i), size);
 }
 
 template <class T> inline T read_rm(Cpu& c, const DecodedInsn& i) {
     if (i.mod == 3) return get_reg<T>(c.s, i.rm);
-    return c.read<T>(mem_linear(c, i));
+    return c.read<T>(mem_linear(c, i, sizeof(T)));
 }
 
 template <class T> inline void write_rm(Cpu& c, const DecodedInsn& i, T v) {
     if (i.mod == 3) {
         set_reg<T>(c.s, i.rm, v);
     } else {
-        c.write<T>(mem_linear(c, i), v);
+        c.write<T>(mem_linear(c, i, sizeof(T)), v);
     }
 }
 
