@@ -36,6 +36,11 @@ void add_run_options(CLI::App* cmd, RunOptions& ro) {
     cmd->add_option("--record-io", ro.record_io, "Write every port and device MMIO access to this file (for bug reports)");
     cmd->add_flag("--no-reboot", ro.no_reboot, "Stop instead of resetting when the guest asks for a reset");
     cmd->add_flag("--show-vga", ro.show_vga, "Print the VGA text screen when the machine stops");
+    cmd->add_flag("--no-flight-recorder", ro.no_flight_recorder,
+                  "Do not keep the last 65536 trace events in memory (they are written out on a triple fault "
+                  "or a guest panic)");
+    cmd->add_option("--crash-trace", ro.crash_trace, "Where the flight recorder's events go on a crash")
+        ->capture_default_str();
 }
 
 }  // namespace

@@ -36,6 +36,9 @@ using emu::StopReason;
 
 namespace {
 
+// Events the flight recorder keeps (56 bytes each).
+constexpr size_t kFlightRecords = 1 << 16;
+
 // Where the bundled guest lives: $BOOTSCOPE_GUEST_DIR, then next to the
 // binary in the build tree (build/frontend/bootscope -> build/guest), then
 // the install prefix (bin/bootscope -> share/bootscope).
@@ -304,14 +307,18 @@ int run_command(const RunOptions& opt) {
         };
     }
 
-    // The boot trace (`trace record -o FILE`).
+    // The boot trace (`trace record -o FILE`), or else the flight recorder:
+    // the last events kept in memory, written out on a triple fault or a panic.
     std::FILE* trace_file = nullptr;
     std::unique_ptr<emu::trace::Recorder> recorder;
-    if (!opt.trace_out.empty()) {
-        trace_file = std::fopen(opt.trace_out.c_str(), "wb");
-        if (!trace_file) {
-            spdlog::error("-o: cannot write '{}'", opt.trace_out);
-            return kExitUsage;
+    const bool flight = opt.trace_out.empty() && !opt.no_flight_recorder;
+    if (!opt.trace_out.empty() || flight) {
+        if (!opt.trace_out.empty()) {
+            trace_file = std::fopen(opt.trace_out.c_str(), "wb");
+            if (!trace_file) {
+                spdlog::error("-o: cannot write '{}'", opt.trace_out);
+                return kExitUsage;
+            }
         }
         auto image = [](const std::string& path, const std::vector<uint8_t>& bytes) {
             return fmt::format("{} {} bytes fnv1a64:{:016x}", path, bytes.size(),
@@ -329,16 +336,21 @@ int run_command(const RunOptions& opt) {
         header += "rtc: " + opt.rtc + "\n";
         header += "ps-per-insn: " + std::to_string(cfg.ps_per_insn) + "\n";
         if (boot.kind == emu::ImageKind::Linux) header += fmt::format("setup-addr: {:#x}\n", boot.setup_addr);
-        recorder = std::make_unique<emu::trace::Recorder>(*sys, trace_file, header);
-        // With the kernel's symbols beside it, exec calls carry the program's path.
-        const fs::path vmlinux = fs::path(kernel_path).parent_path() / "vmlinux";
-        std::vector<uint8_t> elf;
-        if (fs::exists(vmlinux) && read_file(vmlinux.string(), elf, "vmlinux")) {
-            try {
-                const auto syms = emu::trace::SymbolTable::from_elf(elf, vmlinux.string());
-                if (const auto* fn = syms.find("do_execve")) recorder->set_exec_function(fn->addr);
-            } catch (const emu::trace::SymbolError& e) {
-                spdlog::warn("{}", e.what());
+        if (flight) {
+            header += "flight-recorder: the last " + std::to_string(kFlightRecords) + " events\n";
+            recorder = std::make_unique<emu::trace::Recorder>(*sys, kFlightRecords, header);
+        } else {
+            recorder = std::make_unique<emu::trace::Recorder>(*sys, trace_file, header);
+            // With the kernel's symbols beside it, exec calls carry the program's path.
+            const fs::path vmlinux = fs::path(kernel_path).parent_path() / "vmlinux";
+            std::vector<uint8_t> elf;
+            if (fs::exists(vmlinux) && read_file(vmlinux.string(), elf, "vmlinux")) {
+                try {
+                    const auto syms = emu::trace::SymbolTable::from_elf(elf, vmlinux.string());
+                    if (const auto* fn = syms.find("do_execve")) recorder->set_exec_function(fn->addr);
+                } catch (const emu::trace::SymbolError& e) {
+                    spdlog::warn("{}", e.what());
+                }
             }
         }
         recorder->attach();
@@ -388,7 +400,7 @@ int run_command(const RunOptions& opt) {
         if (r == StopReason::TimeLimit && time_end && m.clock().now() >= time_end) break;
     }
     con.restore();
-    if (recorder) {
+    if (recorder && trace_file) {
         const bool ok = recorder->finish(user_quit ? StopReason::InstructionLimit : r);
         spdlog::info("trace: {} records written to '{}'", recorder->records(), opt.trace_out);
         recorder.reset();
@@ -397,6 +409,20 @@ int run_command(const RunOptions& opt) {
             return kExitUsage;
         }
     }
+    // A triple fault or a halt for good: the flight recorder's last events.
+    const bool crashed = !user_quit && (r == StopReason::Shutdown || r == StopReason::Halted);
+    if (recorder && !trace_file && crashed) {
+        std::FILE* f = std::fopen(opt.crash_trace.c_str(), "wb");
+        if (f && recorder->dump(f, r) && std::fclose(f) == 0) {
+            spdlog::error("the last {} events before the stop are in '{}' (bootscope trace show {})",
+                          std::min<uint64_t>(recorder->records(), kFlightRecords), opt.crash_trace, opt.crash_trace);
+        } else {
+            if (f) std::fclose(f);
+            spdlog::error("--crash-trace: cannot write '{}'", opt.crash_trace);
+        }
+    }
+    if (recorder) recorder->finish(r);
+    recorder.reset();
     if (serial_out) std::fflush(serial_out);
     if (serial_out && !serial_stdio) std::fclose(serial_out);
     if (io_log) std::fclose(io_log);

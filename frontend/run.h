@@ -21,6 +21,8 @@ struct RunOptions {
     bool no_reboot = false;
     bool show_vga = false;
     std::string trace_out;  // `trace record -o FILE`: record the boot trace there
+    bool no_flight_recorder = false;          // the in-memory ring of the last events
+    std::string crash_trace = "bootscope-crash.trace";  // where the ring goes on a triple fault or a panic
 };
 
 // Runs the machine; returns the process exit status (exit_status.h).

@@ -50,12 +50,34 @@ Recorder::Recorder(System& sys, std::FILE* out, const std::string& header) : sys
               std::fwrite(&len, 4, 1, out_) != 1 || std::fwrite(header.data(), 1, len, out_) != len;
 }
 
+Recorder::Recorder(System& sys, size_t ring_records, const std::string& header)
+    : sys_(sys), out_(nullptr), header_(header), ring_(ring_records ? ring_records : 1) {}
+
+bool Recorder::dump(std::FILE* out, StopReason why) {
+    const uint32_t version = kFormatVersion, len = static_cast<uint32_t>(header_.size());
+    bool ok = std::fwrite(kMagic, 1, 8, out) == 8 && std::fwrite(&version, 4, 1, out) == 1 &&
+              std::fwrite(&len, 4, 1, out) == 1 && std::fwrite(header_.data(), 1, len, out) == len;
+    const size_t n = std::min<uint64_t>(count_, ring_.size());
+    const size_t first = count_ > ring_.size() ? ring_head_ : 0;
+    for (size_t k = 0; k < n && ok; ++k) ok = std::fwrite(&ring_[(first + k) % ring_.size()], sizeof(Record), 1, out) == 1;
+    const uint64_t icount = sys_.cpu.instructions_retired();
+    Record stop, end;
+    stop.icount = end.icount = icount;
+    stop.time_ns = end.time_ns = sys_.time_at(icount);
+    stop.packed = pack({static_cast<uint16_t>(why), Kind::Stop, sys_.cpu.s.cpl, sys_.cpu.s.cr3 & ~0xfffull});
+    end.a = n + 1;
+    end.packed = pack({0, Kind::End, sys_.cpu.s.cpl, sys_.cpu.s.cr3 & ~0xfffull});
+    ok = ok && std::fwrite(&stop, sizeof stop, 1, out) == 1 && std::fwrite(&end, sizeof end, 1, out) == 1;
+    return std::fflush(out) == 0 && ok;
+}
+
 Recorder::~Recorder() {
     if (sys_.cpu.trace_sink() == this) sys_.cpu.set_trace(nullptr);
 }
 
 void Recorder::attach() {
     sys_.cpu.set_trace(this);
+    if (!out_) return;  // the flight recorder listens to the CPU only
     auto previous = sys_.machine.com1.tx_sink;
     sys_.machine.com1.tx_sink = [this, previous](uint8_t b) {
         console_byte(b);
@@ -79,13 +101,18 @@ void Recorder::emit(uint64_t icount, Kind kind, uint16_t aux, uint64_t a, uint64
     r.c = c;
     r.rsp = s.gpr[cpu::RSP];
     r.packed = pack({aux, kind, s.cpl, s.cr3 & ~0xfffull});
-    buf_.push_back(r);
     ++count_;
+    if (!out_) {
+        ring_[ring_head_] = r;
+        ring_head_ = ring_head_ + 1 == ring_.size() ? 0 : ring_head_ + 1;
+        return;
+    }
+    buf_.push_back(r);
     if (buf_.size() == kBufferRecords) flush();
 }
 
 void Recorder::flush() {
-    if (buf_.empty()) return;
+    if (buf_.empty() || !out_) return;
     if (!failed_ && std::fwrite(buf_.data(), sizeof(Record), buf_.size(), out_) != buf_.size()) failed_ = true;
     buf_.clear();
 }
@@ -145,6 +172,7 @@ void Recorder::console_byte(uint8_t b) {
 }
 
 void Recorder::text_record(uint64_t icount, Kind kind, const std::string& text) {
+    if (!out_) return;  // the flight recorder keeps no text
     emit(icount, kind, 0, text.size());
     for (size_t off = 0; off < text.size(); off += sizeof(Record)) {
         Record r;
@@ -156,6 +184,10 @@ void Recorder::text_record(uint64_t icount, Kind kind, const std::string& text) 
 }
 
 bool Recorder::finish(StopReason why) {
+    if (!out_) {
+        sys_.cpu.set_trace(nullptr);
+        return true;
+    }
     if (finished_) return !failed_;
     finished_ = true;
     const uint64_t icount = sys_.cpu.instructions_retired();

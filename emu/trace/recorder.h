@@ -17,6 +17,10 @@ class Recorder final : public cpu::TraceSink {
 public:
     // Writes the file header at once; `header` is "key: value" lines.
     Recorder(System& sys, std::FILE* out, const std::string& header);
+    // The flight recorder: keeps only the last `ring_records` events in
+    // memory (no console text, no exec paths, no port counts), written out
+    // with dump() when something goes wrong (a triple fault, a panic).
+    Recorder(System& sys, size_t ring_records, const std::string& header);
     ~Recorder() override;
     Recorder(const Recorder&) = delete;
     Recorder& operator=(const Recorder&) = delete;
@@ -40,6 +44,9 @@ public:
     void halt(uint64_t icount, uint64_t rip) override;
 
     uint64_t records() const { return count_; }
+    // Flight recorder: writes the ring (oldest first) as a trace file that
+    // ends with a Stop record for `why`. Returns false if a write failed.
+    bool dump(std::FILE* out, StopReason why);
     // The address of the kernel's exec function (its first argument is the
     // path): calls to it are recorded with the path, so user programs can be
     // told apart (they may share addresses). 0: none.
@@ -54,7 +61,10 @@ private:
 
     System& sys_;
     std::FILE* out_;
+    std::string header_;
     std::vector<Record> buf_;
+    std::vector<Record> ring_;  // flight recorder (empty otherwise)
+    size_t ring_head_ = 0;
     uint64_t count_ = 0;
     bool failed_ = false;
     bool finished_ = false;
