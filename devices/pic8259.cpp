@@ -218,12 +218,15 @@ uint8_t PicPair::acknowledge() {
                 irq2 = 7;  // spurious IRQ15: the slave's request went away
             }
             vec = uint8_t(slave.irq_base() + irq2);
+            last_irq_ = 8 + irq2;
         } else {
             vec = uint8_t(master.irq_base() + irq);
+            last_irq_ = irq;
         }
         master.intack(unsigned(irq));
     } else {
         vec = uint8_t(master.irq_base() + 7);  // spurious IRQ7
+        last_irq_ = 7;
     }
     return vec;
 }

@@ -87,6 +87,9 @@ public:
     // The INTA cycle: returns the vector, including the spurious vectors
     // (base+7 of the chip) when the request went away.
     uint8_t acknowledge();
+    // The ISA IRQ (0-15) the last acknowledge answered for (7 or 15 when
+    // spurious), or -1 before any.
+    int last_irq() const { return last_irq_; }
 
     uint8_t io_read(uint16_t port);
     void io_write(uint16_t port, uint8_t value);
@@ -95,6 +98,9 @@ public:
 
     Pic8259 master;
     Pic8259 slave;
+
+private:
+    int last_irq_ = -1;
 };
 
 }  // namespace bs::devices

@@ -301,9 +301,31 @@ bool Machine::intr_pending() const {
     return lapic.accepts_pic() && pic.intr();
 }
 
+const char* interrupt_source_name(int source) {
+    // The devices on each ISA line of this machine (see wire_devices()).
+    static const char* const kIsa[16] = {"IRQ0 PIT",  "IRQ1 keyboard", "IRQ2 cascade", "IRQ3 COM2",
+                                         "IRQ4 COM1", "IRQ5",          "IRQ6",         "IRQ7",
+                                         "IRQ8 RTC",  "IRQ9",          "IRQ10",        "IRQ11",
+                                         "IRQ12 mouse", "IRQ13",       "IRQ14",        "IRQ15"};
+    if (source >= 0 && source < 16) return kIsa[source];
+    if (source == Machine::kSourceApicTimer) return "local APIC timer";
+    if (source == Machine::kSourceApic) return "local APIC";
+    if (source == Machine::kSourceSpurious) return "spurious";
+    return "?";
+}
+
 uint8_t Machine::acknowledge() {
-    if (lapic.pending_vector() >= 0) return lapic.acknowledge();
-    if (lapic.accepts_pic()) return pic.acknowledge();
+    if (lapic.pending_vector() >= 0) {
+        const uint8_t v = lapic.acknowledge();
+        last_source_ = v == (lapic.read_reg(0x320) & 0xff) ? kSourceApicTimer : kSourceApic;
+        return v;
+    }
+    if (lapic.accepts_pic()) {
+        const uint8_t v = pic.acknowledge();
+        last_source_ = pic.last_irq();
+        return v;
+    }
+    last_source_ = kSourceSpurious;
     return lapic.acknowledge();  // spurious vector
 }
 

@@ -56,6 +56,9 @@ struct RtcConfig {
 // separates date and time) or "host". Throws std::invalid_argument.
 RtcConfig parse_rtc_option(std::string_view text);
 
+// "IRQ4 COM1", "local APIC timer", ... for Machine::last_interrupt_source().
+const char* interrupt_source_name(int source);
+
 // One entry of the PC memory map (BIOS INT 15h E820 types).
 struct E820Entry {
     uint64_t base, length;
@@ -120,6 +123,11 @@ public:
     uint8_t acknowledge();
     bool nmi_pending() const;
     void acknowledge_nmi();
+    // Who raised the interrupt the last acknowledge() answered: an ISA IRQ
+    // (0-15, through the PIC), kSourceApicTimer, kSourceApic (an IOAPIC or
+    // IPI message), kSourceSpurious; -1 before any.
+    static constexpr int kSourceApicTimer = 16, kSourceApic = 17, kSourceSpurious = 18;
+    int last_interrupt_source() const { return last_source_; }
     // External NMI source (debugger, watchdog): LINT1 as wired on a PC,
     // unless port 0x70 bit 7 masks NMIs.
     void raise_nmi();
@@ -201,6 +209,7 @@ private:
     PortBus io_;
     MmioBus mmio_;
     bool a20_ = true;
+    int last_source_ = -1;
     Request request_ = Request::None;
     int exit_status_ = 0;
 };

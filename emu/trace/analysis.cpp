@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cpu/state.h"
+#include "emu/machine.h"
 
 namespace bs::emu::trace {
 
@@ -202,7 +203,11 @@ Analysis analyze(const Trace& t, const Symbolizer& syms, uint64_t kernel_stack) 
             break;
         case Kind::Interrupt:
         case Kind::Nmi:
-            push(*o, Node::Type::Interrupt, f.kind == Kind::Nmi ? "NMI" : "irq " + hex(f.aux), e.r.a, e);
+            push(*o, Node::Type::Interrupt,
+                 f.kind == Kind::Nmi ? std::string("NMI")
+                 : e.r.c ? "irq " + hex(f.aux) + " (" + interrupt_source_name(int(e.r.c) - 1) + ")"
+                         : "irq " + hex(f.aux),
+                 e.r.a, e);
             break;
         case Kind::Exception:
             push(*o, Node::Type::Exception, exception_name(f.aux), e.r.a, e);

@@ -29,7 +29,8 @@ inline constexpr uint32_t kFormatVersion = 1;
 enum class Kind : uint8_t {
     Call = 1,      // a = from, b = target
     Return,        // a = from, b = target
-    Interrupt,     // external interrupt: aux = vector, a = interrupted RIP, b = handler
+    Interrupt,     // external interrupt: aux = vector, a = interrupted RIP, b = handler,
+                   // c = Machine::last_interrupt_source() + 1 (0: unknown)
     Exception,     // aux = vector, a = faulting RIP, b = handler, c = error code | 1 << 32 when pushed
     SoftInt,       // INT n, INT3, INTO, INT1: as Exception
     Nmi,           // as Interrupt

@@ -145,7 +145,10 @@ void Recorder::event(uint64_t icount, const cpu::EventRecord& e, uint64_t handle
     case cpu::EventKind::PrivSoftware: k = Kind::SoftInt; break;
     case cpu::EventKind::Exception: k = Kind::Exception; break;
     }
-    emit(icount, k, e.vector, e.rip, handler, e.error | (e.has_error ? 1ull << 32 : 0));
+    // External interrupts carry their source (+1; 0 unknown) where exceptions carry the error code.
+    const uint64_t c = k == Kind::Interrupt ? uint64_t(sys_.machine.last_interrupt_source() + 1)
+                                            : e.error | (e.has_error ? 1ull << 32 : 0);
+    emit(icount, k, e.vector, e.rip, handler, c);
 }
 void Recorder::iret(uint64_t icount, uint64_t from, uint64_t target) { emit(icount, Kind::Iret, 0, from, target); }
 void Recorder::syscall(uint64_t icount, uint64_t from, uint64_t nr) {
