@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
     show->add_option("--min-insns", tro.min_insns, "Hide calls that retired fewer instructions");
     show->add_option("--function", tro.function, "Only the subtrees rooted at this function");
     show->add_option("--task", tro.task, "Only tasks whose name contains this");
+    show->add_option("--match", tro.match, "Only calls whose name matches this glob, e.g. '*_init' (others are see-through)");
+    show->add_option("--section", tro.section, "Only calls into this kernel section, e.g. .init.text");
     auto* phases = trace->add_subcommand("phases", "The boot's phases with their start, instructions and duration");
     phases->add_option("file", dump_path, "A trace file from `trace record`")->required();
     add_symbol_options(phases);

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fnmatch.h>
+
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -118,11 +120,37 @@ struct ShowState {
 
 void print_node(ShowState& st, const Node& n, unsigned depth, unsigned repeat, uint64_t repeat_insns);
 
+bool filtering(const TraceReadOptions& o) { return !o.match.empty() || !o.section.empty(); }
+bool selected(const TraceReadOptions& o, const Node& n) {
+    if (!o.match.empty() && fnmatch(o.match.c_str(), n.name.c_str(), 0) != 0) return false;
+    if (!o.section.empty() && n.section != o.section) return false;
+    return true;
+}
+// With --match/--section, the nodes that are shown, looking through the
+// others: the selected descendants nearest to `n`.
+void gather_selected(const TraceReadOptions& o, const Node& n, std::vector<const Node*>& out) {
+    for (const auto& c : n.children) {
+        if (selected(o, *c)) out.push_back(c.get());
+        else gather_selected(o, *c, out);
+    }
+}
+
 // Children, with runs of identical leaves collapsed ("name(); x N").
 void print_children(ShowState& st, const Node& n, unsigned depth) {
-    const auto& c = n.children;
+    std::vector<const Node*> c;
+    if (filtering(st.opt)) {
+        gather_selected(st.opt, n, c);
+    } else {
+        for (const auto& x : n.children) c.push_back(x.get());
+    }
     const bool at_limit = st.opt.depth != 0 && depth + 1 >= st.opt.depth;
-    auto leaf = [&](const Node& x) { return x.children.empty() || at_limit; };
+    auto leaf = [&](const Node& x) {
+        if (at_limit) return true;
+        if (!filtering(st.opt)) return x.children.empty();
+        std::vector<const Node*> below;
+        gather_selected(st.opt, x, below);
+        return below.empty();
+    };
     for (size_t k = 0; k < c.size();) {
         size_t run = 1;
         uint64_t total = insns(*c[k]);
@@ -141,7 +169,13 @@ void print_children(ShowState& st, const Node& n, unsigned depth) {
 void print_node(ShowState& st, const Node& n, unsigned depth, unsigned repeat, uint64_t repeat_insns) {
     if (st.opt.min_insns && repeat_insns < st.opt.min_insns) return;
     const std::string indent(2 * depth, ' ');
-    const bool open_children = !n.children.empty() && (st.opt.depth == 0 || depth + 1 < st.opt.depth);
+    bool has_children = !n.children.empty();
+    if (filtering(st.opt)) {
+        std::vector<const Node*> below;
+        gather_selected(st.opt, n, below);
+        has_children = !below.empty();
+    }
+    const bool open_children = has_children && (st.opt.depth == 0 || depth + 1 < st.opt.depth);
     const char* suffix = n.type == Node::Type::Call ? "()" : "";
     char line[512];
     if (!open_children) {
@@ -195,11 +229,17 @@ int trace_show_command(const std::string& path, const TraceReadOptions& opt) {
                 first = c->name;
                 break;
             }
-        st.out += "== " + task->name + (first.empty() ? "" : " (first call: " + first + ")") + "\n";
+        const std::string before = std::move(st.out);
+        st.out.clear();
         for (const Node* r : roots) {
             if (r->type == Node::Type::Root) print_children(st, *r, 0);
             else print_node(st, *r, 0, 1, insns(*r));
         }
+        // A task with nothing to show under the filters is left out.
+        const std::string body = std::move(st.out);
+        st.out = before;
+        if (!body.empty() || !filtering(opt))
+            st.out += "== " + task->name + (first.empty() ? "" : " (first call: " + first + ")") + "\n" + body;
     }
     std::fputs(st.out.c_str(), stdout);
     return 0;

@@ -15,6 +15,8 @@ struct TraceReadOptions {
     uint64_t min_insns = 0;  // show: hide calls shorter than this
     std::string function;  // show: only subtrees rooted at this function
     std::string task;      // show: only tasks whose name contains this
+    std::string match;     // show: only calls whose name matches this glob (others are see-through)
+    std::string section;   // show: only calls into this kernel section, e.g. .init.text
 };
 
 // Shared by the trace commands: read a trace file (false, logged, when it is

@@ -188,6 +188,9 @@ Analysis analyze(const Trace& t, const Symbolizer& syms, uint64_t kernel_stack) 
                     phase("initcall level " + std::to_string(ic->level) + " (" + std::string(ic->level_name) + "): " + name, e);
             }
             push(*o, Node::Type::Call, name, e.r.a, e);
+            if (syms.kernel && (e.r.b >> 63)) {
+                if (const auto sec = syms.kernel->section_of(e.r.b)) o->stack.back()->section = sec->name;
+            }
             break;
         }
         case Kind::Return:

@@ -46,6 +46,7 @@ struct Node {
     Type type = Type::Root;
     std::string name;
     uint64_t from = 0;  // the CALL's address (return matching), or the interrupted RIP
+    std::string section;  // calls into the kernel: the target's section (".text", ".init.text")
     uint64_t start_icount = 0, end_icount = 0;
     uint64_t start_ns = 0, end_ns = 0;
     bool closed = false;

@@ -47,3 +47,14 @@ execute_process(COMMAND ${BOOTSCOPE} trace dump ${CMAKE_CURRENT_LIST_FILE} RESUL
 if(NOT rc EQUAL 16 OR NOT err MATCHES "not a Bootscope trace")
   message(FATAL_ERROR "a non-trace file: status ${rc} (expected 16), message: ${err}")
 endif()
+# trace show's filters: a kernel section, a name pattern (others see-through).
+execute_process(COMMAND ${BOOTSCOPE} trace show ${OUT}/rec1.trace --section .init.text --depth 2
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "\nkernel_init_freeable\\(\\) {\n  smp_prepare_cpus\\(\\);" OR out MATCHES "printk")
+  message(FATAL_ERROR "trace show --section .init.text: status ${rc}\n${out}")
+endif()
+execute_process(COMMAND ${BOOTSCOPE} trace show ${OUT}/rec1.trace --match "do_*initcall*"
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "do_initcalls\\(\\) {\n  do_one_initcall\\(\\); x 10 ")
+  message(FATAL_ERROR "trace show --match: status ${rc}\n${out}")
+endif()
