@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
     auto* phases = trace->add_subcommand("phases", "The boot's phases with their start, instructions and duration");
     phases->add_option("file", dump_path, "A trace file from `trace record`")->required();
     add_symbol_options(phases);
+    phases->add_option("--svg", tro.svg, "Also draw the boot chart (a bar per phase, bootgraph-style) into this SVG file");
     std::string export_format, export_out;
     auto* exp = trace->add_subcommand("export", "The trace as Chrome Trace Event JSON (Perfetto's UI) or JSON lines");
     exp->add_option("file", dump_path, "A trace file from `trace record`")->required();

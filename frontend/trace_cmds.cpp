@@ -6,6 +6,7 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -245,6 +246,64 @@ int trace_show_command(const std::string& path, const TraceReadOptions& opt) {
     return 0;
 }
 
+namespace {
+
+std::string xml_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '&': out += "&amp;"; break;
+        case '"': out += "&quot;"; break;
+        default: out.push_back(c);
+        }
+    }
+    return out;
+}
+
+// The boot chart, as Linux's bootgraph.pl draws one: a row per phase, a bar
+// from its start to the next phase's start, on a linear axis of virtual
+// time with a tick every tenth of the boot.
+bool write_svg(const std::string& file, const Analysis& a) {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    if (!f) return false;
+    const double total = a.end_ns ? double(a.end_ns) : 1.0;
+    const int label_w = 420, chart_w = 900, row_h = 18, top = 40;
+    const int height = top + row_h * int(a.phases.size()) + 30;
+    std::fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                    "font-family=\"monospace\" font-size=\"11\">\n", label_w + chart_w + 20, height);
+    std::fprintf(f, "<text x=\"10\" y=\"20\" font-size=\"14\">Boot chart: %.6f s of virtual time</text>\n",
+                 total / 1e9);
+    for (int t = 0; t <= 10; ++t) {
+        const double x = label_w + chart_w * t / 10.0;
+        std::fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", x, top - 5, x,
+                     height - 25);
+        std::fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.3f s</text>\n", x, height - 10,
+                     total * t / 10.0 / 1e9);
+    }
+    for (size_t k = 0; k < a.phases.size(); ++k) {
+        const auto& p = a.phases[k];
+        const uint64_t end = k + 1 < a.phases.size() ? a.phases[k + 1].time_ns : a.end_ns;
+        const double x = label_w + chart_w * (p.time_ns / total);
+        const double w = std::max(1.0, chart_w * ((end - p.time_ns) / total));
+        const int y = top + row_h * int(k);
+        const char* color = p.name.rfind("initcall", 0) == 0 ? "#7fb3d5" : p.name.find(" > ") != std::string::npos
+                                                                              ? "#82e0aa"
+                                                                              : "#f5b041";
+        std::fprintf(f, "<text x=\"10\" y=\"%d\">%s</text>\n", y + 12, xml_escape(p.name).c_str());
+        std::fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
+                        "<title>%s: %.9f s, %llu instructions</title></rect>\n",
+                     x, y + 2, w, row_h - 4, color, xml_escape(p.name).c_str(), (end - p.time_ns) / 1e9,
+                     static_cast<unsigned long long>((k + 1 < a.phases.size() ? a.phases[k + 1].icount : a.end_icount) -
+                                                     p.icount));
+    }
+    std::fprintf(f, "</svg>\n");
+    return std::fclose(f) == 0;
+}
+
+}  // namespace
+
 int trace_phases_command(const std::string& path, const TraceReadOptions& opt) {
     Trace t;
     if (!load_trace(path, t)) return kExitBadTrace;
@@ -258,6 +317,10 @@ int trace_phases_command(const std::string& path, const TraceReadOptions& opt) {
         const uint64_t end_t = k + 1 < a.phases.size() ? a.phases[k + 1].time_ns : a.end_ns;
         std::printf("%-64s %14.9f %14" PRIu64 " %14.9f\n", p.name.c_str(), p.time_ns / 1e9, end_i - p.icount,
                     (end_t - p.time_ns) / 1e9);
+    }
+    if (!opt.svg.empty() && !write_svg(opt.svg, a)) {
+        spdlog::error("--svg: cannot write '{}'", opt.svg);
+        return kExitUsage;
     }
     return 0;
 }

@@ -17,6 +17,7 @@ struct TraceReadOptions {
     std::string task;      // show: only tasks whose name contains this
     std::string match;     // show: only calls whose name matches this glob (others are see-through)
     std::string section;   // show: only calls into this kernel section, e.g. .init.text
+    std::string svg;       // phases: also draw the boot chart into this SVG file
 };
 
 // Shared by the trace commands: read a trace file (false, logged, when it is

@@ -213,7 +213,10 @@ Analysis analyze(const Trace& t, const Symbolizer& syms, uint64_t kernel_stack) 
                  e.r.a, e);
             break;
         case Kind::Exception:
-            push(*o, Node::Type::Exception, exception_name(f.aux), e.r.a, e);
+            push(*o, Node::Type::Exception,
+                 (e.r.c >> 32) ? std::string(exception_name(f.aux)) + " (error " + hex(uint32_t(e.r.c)) + ")"
+                               : std::string(exception_name(f.aux)),
+                 e.r.a, e);
             break;
         case Kind::SoftInt:
             push(*o, Node::Type::SoftInt, "int " + hex(f.aux), e.r.a, e);

@@ -58,3 +58,12 @@ execute_process(COMMAND ${BOOTSCOPE} trace show ${OUT}/rec1.trace --match "do_*i
 if(NOT rc EQUAL 0 OR NOT out MATCHES "do_initcalls\\(\\) {\n  do_one_initcall\\(\\); x 10 ")
   message(FATAL_ERROR "trace show --match: status ${rc}\n${out}")
 endif()
+# The boot chart: an SVG with a bar per phase.
+execute_process(COMMAND ${BOOTSCOPE} trace phases ${OUT}/rec1.trace --svg ${OUT}/rec1.svg RESULT_VARIABLE rc OUTPUT_QUIET)
+file(READ ${OUT}/rec1.svg svg)
+string(REGEX MATCHALL "<rect " bars "${svg}")
+list(LENGTH bars nbars)
+if(NOT rc EQUAL 0 OR NOT svg MATCHES "^<svg xmlns=\"http://www.w3.org/2000/svg\"" OR NOT svg MATCHES "</svg>\n$"
+   OR NOT svg MATCHES "<title>start_kernel &gt; calibrate_delay: " OR nbars LESS 30)
+  message(FATAL_ERROR "trace phases --svg: status ${rc}, ${nbars} bars")
+endif()
