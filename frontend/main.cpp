@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
     add_symbol_options(show);
     show->add_option("--depth", tro.depth, "Levels of the tree to show (0: all)");
     show->add_option("--min-insns", tro.min_insns, "Hide calls that retired fewer instructions");
+    show->add_option("--min-ns", tro.min_ns, "Hide calls that took less virtual time (nanoseconds)");
     show->add_option("--function", tro.function, "Only the subtrees rooted at this function");
     show->add_option("--task", tro.task, "Only tasks whose name contains this");
     show->add_option("--match", tro.match, "Only calls whose name matches this glob, e.g. '*_init' (others are see-through)");

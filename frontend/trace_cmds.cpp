@@ -169,6 +169,7 @@ void print_children(ShowState& st, const Node& n, unsigned depth) {
 
 void print_node(ShowState& st, const Node& n, unsigned depth, unsigned repeat, uint64_t repeat_insns) {
     if (st.opt.min_insns && repeat_insns < st.opt.min_insns) return;
+    if (st.opt.min_ns && n.end_ns - n.start_ns < st.opt.min_ns && repeat == 1) return;
     const std::string indent(2 * depth, ' ');
     bool has_children = !n.children.empty();
     if (filtering(st.opt)) {

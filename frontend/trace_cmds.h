@@ -13,6 +13,7 @@ struct TraceReadOptions {
     std::string initrd;    // user programs' symbols (default: the traced initrd)
     unsigned depth = 0;    // show: levels of the call tree (0: all)
     uint64_t min_insns = 0;  // show: hide calls shorter than this
+    uint64_t min_ns = 0;     // show: hide calls that took less virtual time
     std::string function;  // show: only subtrees rooted at this function
     std::string task;      // show: only tasks whose name contains this
     std::string match;     // show: only calls whose name matches this glob (others are see-through)
