@@ -307,6 +307,7 @@ private:
     void check_io_bitmap(uint16_t port, unsigned size);
     void drop_inner_segments();
     Descriptor check_outer_stack(uint16_t ss, unsigned new_cpl, bool to64);
+    void load_returned_ss(uint16_t ss, const Descriptor& d, unsigned cpl);
 
     Bus& bus_;
     // [0] supervisor, [1] user; [2] stays empty: with alignment checking on

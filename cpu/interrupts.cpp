@@ -380,13 +380,7 @@ void Cpu::iret_body(unsigned opsize) {
         const bool outer = rpl > s.cpl;
         mark_accessed(*this, cs, d);
         load_code_segment(cs, d, rpl);
-        if ((new_ss & 0xfffc) == 0) {
-            load_null_segment(s.seg[SS], new_ss);
-            s.seg[SS].attr = static_cast<uint16_t>(rpl << segattr::DplShift);
-        } else {
-            mark_accessed(*this, new_ss, ssd);
-            load_descriptor(s.seg[SS], new_ss, ssd);
-        }
+        load_returned_ss(new_ss, ssd, rpl);
         const bool ss32 = (s.seg[SS].attr & segattr::DB) != 0;
         s.gpr[RSP] = to64 ? new_sp : ss32 ? static_cast<uint32_t>(new_sp) : ((s.gpr[RSP] & ~0xffffull) | (new_sp & 0xffff));
         if (outer) drop_inner_segments();

@@ -254,6 +254,19 @@ Descriptor Cpu::check_outer_stack(uint16_t ss, unsigned new_cpl, bool to64) {
     return d;
 }
 
+// SS after a return to an outer level (RETF, IRET; checked by
+// check_outer_stack): a null SS keeps RPL = the new CPL as its DPL.
+void Cpu::load_returned_ss(uint16_t ss, const Descriptor& d, unsigned cpl) {
+    if ((ss & 0xfffc) == 0) {
+        load_null_segment(s.seg[SS], ss);
+        s.seg[SS].attr = static_cast<uint16_t>(cpl << segattr::DplShift);
+    } else {
+        Descriptor copy = d;
+        mark_accessed(*this, ss, copy);
+        load_descriptor(s.seg[SS], ss, copy);
+    }
+}
+
 void Cpu::far_return(unsigned opsize, uint16_t extra) {
     const uint64_t ip = stack_read(*this, 0, opsize);
     const uint16_t cs = static_cast<uint16_t>(stack_read(*this, opsize, opsize));
@@ -288,13 +301,7 @@ void Cpu::far_return(unsigned opsize, uint16_t extra) {
     Descriptor ssd = check_outer_stack(new_ss, rpl, to64);
     mark_accessed(*this, cs, d);
     load_code_segment(cs, d, rpl);
-    if ((new_ss & 0xfffc) == 0) {
-        load_null_segment(s.seg[SS], new_ss);
-        s.seg[SS].attr = static_cast<uint16_t>(rpl << segattr::DplShift);
-    } else {
-        mark_accessed(*this, new_ss, ssd);
-        load_descriptor(s.seg[SS], new_ss, ssd);
-    }
+    load_returned_ss(new_ss, ssd, rpl);
     const unsigned ss_size = to64 ? 8 : (s.seg[SS].attr & segattr::DB) ? 4 : 2;
     const uint64_t popped = new_sp + extra;
     s.gpr[RSP] = ss_size == 8 ? popped : ss_size == 4 ? static_cast<uint32_t>(popped)
