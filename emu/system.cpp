@@ -16,6 +16,7 @@ const char* to_string(StopReason r) {
     case StopReason::Halted: return "halted";
     case StopReason::InstructionLimit: return "instruction limit";
     case StopReason::TimeLimit: return "time limit";
+    case StopReason::Break: return "breakpoint";
     }
     return "?";
 }
@@ -118,6 +119,10 @@ StopReason System::run(const Limits& limits) {
         const cpu::RunResult r = cpu.run(budget);
         machine.retire(cpu.instructions_retired() - before);
         slice_start_ = cpu.instructions_retired();
+        if (break_requested_) {
+            break_requested_ = false;
+            return StopReason::Break;
+        }
 
         switch (r.exit) {
         case cpu::Exit::Shutdown: return StopReason::Shutdown;

@@ -24,6 +24,7 @@ enum class StopReason {
     Halted,            // HLT with no way to wake (IF=0, or no event will ever come)
     InstructionLimit,  // Limits::max_instructions retired
     TimeLimit,         // Limits::max_time_ns of virtual time passed
+    Break,             // request_break() (the debugger's breakpoints)
 };
 const char* to_string(StopReason r);
 
@@ -49,7 +50,17 @@ public:
     void reset();
 
     // Runs until something stops the machine (never returns None).
+    // `run({.max_instructions = 1})` is the debugger's single step: one
+    // instruction retired (an interrupt delivered before it included).
     StopReason run(const Limits& limits);
+    // Ends the current run() after the executing instruction with
+    // StopReason::Break. For the debugger, from a cpu::TraceSink hook (a call
+    // or interrupt reaching a breakpoint stops with RIP at its target). It
+    // only ends the loop early: nothing the guest sees changes.
+    void request_break() {
+        break_requested_ = true;
+        cpu.request_stop();
+    }
 
     uint64_t instructions() const { return cpu.instructions_retired(); }
     // Virtual time (ns) when instruction number `icount` began: exact also
@@ -61,6 +72,7 @@ public:
 private:
     void wire();
     uint64_t slice_start_ = 0;  // icount at which the clock's now() was taken
+    bool break_requested_ = false;
 };
 
 }  // namespace bs::emu

@@ -16,6 +16,8 @@ enum ExitStatus : int {
     kExitQuit = 14,      // the user quit (Ctrl-A x, or quit in the monitor)
     kExitBadTrace = 16,  // a trace file is missing, cut short or malformed
     kExitTraceDiff = 18, // trace diff: the traces differ beyond the thresholds
+    kExitDebugScript = 20, // debug --script: a command or an expectation failed
+    kExitNoDisplay = 22, // debug: SDL could not open a window
 };
 
 }  // namespace bs::frontend

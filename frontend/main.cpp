@@ -1,6 +1,7 @@
 // bootscope: the command line (CLI11) and logging (spdlog).
 //
 //   bootscope run [options]   boot firmware + kernel + initrd, COM1 on the terminal
+//   bootscope debug [options] the same machine in the SDL debugger window
 //
 // Exit statuses are in exit_status.h and the README.
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <string>
 
+#include "debug/debug_command.h"
 #include "exit_status.h"
 #include "run.h"
 #include "trace_cmds.h"
@@ -63,6 +65,17 @@ int main(int argc, char** argv) {
         "initrd; the guest's COM1 is the terminal. With no options, boots the bundled guest. "
         "On a terminal: Ctrl-A x quits, Ctrl-A c opens the monitor.");
     add_run_options(run, ro);
+
+    DebugOptions dbo;
+    auto* debug = app.add_subcommand(
+        "debug",
+        "The SDL debugger window, powered on and paused at the reset vector: disassembly, registers, memory, "
+        "the VGA screen, the serial console, devices; step, continue, breakpoints on symbols or addresses");
+    add_run_options(debug, ro);
+    debug->add_option("--script", dbo.script,
+                      "Run these debugger commands (break, continue, step, expect-symbol, screenshot, quit, ...) "
+                      "with the window hidden, then quit");
+    debug->add_flag("--no-window", dbo.no_window, "With --script: no SDL at all (no screenshots)");
 
     auto* trace = app.add_subcommand("trace", "Record and read boot traces");
     trace->require_subcommand(1);
@@ -126,6 +139,7 @@ int main(int argc, char** argv) {
 
     if (*run) return run_command(ro);
     if (*record) return run_command(ro);
+    if (*debug) return debug_command(ro, dbo);
     if (*dump) return trace_dump_command(dump_path);
     if (*show) return trace_show_command(dump_path, tro);
     if (*phases) return trace_phases_command(dump_path, tro);

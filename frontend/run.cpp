@@ -39,6 +39,8 @@ namespace {
 // Events the flight recorder keeps (56 bytes each).
 constexpr size_t kFlightRecords = 1 << 16;
 
+}  // namespace
+
 // Where the bundled guest lives: $BOOTSCOPE_GUEST_DIR, then next to the
 // binary in the build tree (build/frontend/bootscope -> build/guest), then
 // the install prefix (bin/bootscope -> share/bootscope).
@@ -66,6 +68,8 @@ fs::path find_bundled(const char* name) {
                   name, looked);
     return {};
 }
+
+namespace {
 
 bool read_file(const std::string& path, std::vector<uint8_t>& out, const char* what) {
     std::ifstream f(path, std::ios::binary);
@@ -464,6 +468,7 @@ int run_command(const RunOptions& opt) {
                           sys->cpu.s.rip);
         }
         return kExitGuestPanic;
+    case StopReason::Break:  // only the debugger asks for breaks
     case StopReason::InstructionLimit:
         spdlog::error("instruction limit reached ({} instructions)", insns);
         return kExitLimit;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace bs::frontend {
@@ -24,6 +25,11 @@ struct RunOptions {
     bool no_flight_recorder = false;          // the in-memory ring of the last events
     std::string crash_trace = "bootscope-crash.trace";  // where the ring goes on a triple fault or a panic
 };
+
+// A bundled image ("firmware.bin", "bzImage", "initramfs.cpio") from
+// $BOOTSCOPE_GUEST_DIR, beside the binary or in the install prefix; an empty
+// path after logging where it looked.
+std::filesystem::path find_bundled(const char* name);
 
 // Runs the machine; returns the process exit status (exit_status.h).
 int run_command(const RunOptions& opt);

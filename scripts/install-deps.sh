@@ -4,7 +4,8 @@
 set -e
 PKGS="cmake ninja-build pkg-config g++ make binutils
 libcapstone-dev libsdl2-dev libspdlog-dev libcli11-dev doctest-dev libimgui-dev
-libzydis-dev libxbyak-dev qemu-system-x86 cpio"
+libzydis-dev libxbyak-dev qemu-system-x86 cpio
+zlib1g-dev libstb-dev console-setup-linux"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,0 +1,18 @@
+// `bootscope debug [run options]`: the SDL debugger window, or a script of
+// debugger commands (see README, "Debugger").
+#pragma once
+
+#include <string>
+
+#include "frontend/run.h"
+
+namespace bs::frontend {
+
+struct DebugOptions {
+    std::string script;      // --script FILE: run these commands, then quit
+    bool no_window = false;  // --no-window: scripts without SDL (no screenshots)
+};
+
+int debug_command(const RunOptions& ro, const DebugOptions& opt);
+
+}  // namespace bs::frontend
