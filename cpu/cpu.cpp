@@ -17,14 +17,27 @@ void raise(uint8_t vector) { throw CpuFault{vector, false, 0}; }
 void raise(uint8_t vector, uint32_t error) { throw CpuFault{vector, true, error}; }
 void raise_page_fault(uint64_t lin, uint32_t error) { throw CpuFault{kPF, true, error, lin}; }
 
+// A successor found by find_block() after this block: while the chain
+// epoch is unchanged, RIP `rip` leads to block `to` as long as the current
+// TLB still maps the linear page to `page` for execution (see linked()).
+struct Cpu::Link {
+    uint64_t rip = ~0ull;
+    uint64_t epoch = 0;  // never the current epoch when unset
+    uint64_t page = ~0ull;
+    const Block* to = nullptr;
+};
+
 struct Cpu::Block {
     uint64_t phys = ~0ull;       // physical address of the first instruction
     uint64_t last_page = ~0ull;  // physical page of the block's last byte
+    const DecodedInsn* insn = nullptr;  // the first instruction, in the pool
     uint32_t gen = 0;            // write generation of the first page when decoded
     uint32_t last_gen = 0;       // ... and of the last page
-    uint32_t first = 0;          // index of the first instruction in the pool
     uint16_t count = 0;
     uint8_t code_size = 0;
+    // The last two successors: [0] the first one seen (the taken branch of
+    // a loop), [1] the others.
+    Link link[2];
 };
 
 struct Cpu::BlockCache {
@@ -121,6 +134,7 @@ void Cpu::mode_changed() {
     for (unsigned i = 0; i < 6; ++i) seg_base_[i] = s.seg[i].base;
     if (s.code_size == 8) seg_base_[ES] = seg_base_[CS] = seg_base_[SS] = seg_base_[DS] = 0;
     seg_base_[6] = seg_base_[kSegNone] = 0;
+    ++chain_epoch_;  // the code size and CS base key find_block()
     compute_limits();
     select_tlb();
     attention = true;
@@ -209,7 +223,10 @@ void Cpu::select_tlb() {
 
 // ---------------------------------------------------------------- block cache
 
-void Cpu::flush_code_cache() { blocks_->clear(); }
+void Cpu::flush_code_cache() {
+    blocks_->clear();
+    ++chain_epoch_;
+}
 
 void Cpu::mark_code_page(uint64_t phys_page) {
     const uint64_t pfn = phys_page >> 12;
@@ -229,6 +246,7 @@ void Cpu::code_page_written(uint64_t phys_page) {
     const uint64_t pfn = phys_page >> 12;
     blocks_->page_gen[pfn]++;
     blocks_->page_has_code[pfn] = 0;
+    ++chain_epoch_;  // blocks decoded from the page are stale, and so are links to them
     attention = true;  // the rest of the current block may be stale
 }
 
@@ -246,8 +264,47 @@ const Cpu::Block& Cpu::find_block() {
     return decode_block(lin, phys);
 }
 
+// Links: after a block completes, the next one is usually the one found
+// last time from the same block at the same RIP. A link stands for
+// find_block() while nothing that find_block() depends on has changed: the
+// chain epoch covers the code size and CS base (mode_changed), page
+// generations (code_page_written) and the table (decode_block,
+// flush_code_cache); the TLB probe is find_block's own, so a flushed,
+// invalidated, evicted or refilled entry, or another TLB array, falls back
+// to find_block() exactly as before (with its walk and its faults).
+inline const Cpu::Block* Cpu::linked(const Block& from) const {
+    const uint64_t rip = s.rip;
+    const Link* l = &from.link[0];
+    if (l->rip != rip) {
+        l = &from.link[1];
+        if (l->rip != rip) return nullptr;
+    }
+    if (l->epoch != chain_epoch_) return nullptr;
+    const uint64_t lin = seg_base_[CS] + rip;
+    const TlbEntry& e = tlb_[tlb_index(lin)];
+    if (e.exec_tag != (lin & ~0xfffull) || e.phys != l->page) return nullptr;
+    return l->to;
+}
+
+// find_block(), remembered as a link of `from`: [0] keeps the first
+// successor seen (a loop's taken branch), [1] the latest other one.
+[[gnu::noinline]] const Cpu::Block& Cpu::link_block(const Block& from) {
+    const uint64_t rip = s.rip;
+    const Block& to = find_block();
+    Block& b = const_cast<Block&>(from);
+    Link& l = (b.link[0].epoch != chain_epoch_ || b.link[0].rip == rip) ? b.link[0] : b.link[1];
+    l.rip = rip;
+    l.epoch = chain_epoch_;
+    l.page = to.phys & ~0xfffull;
+    l.to = &to;
+    return to;
+}
+
 const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
     BlockCache& bc = *blocks_;
+    // A new block may take the table slot of one that links point to (or
+    // the whole cache is cleared): find_block() would no longer return it.
+    ++chain_epoch_;
     if (bc.used_blocks == BlockCache::kMaxBlocks || bc.used_insns + BlockCache::kMaxBlockInsns > BlockCache::kPoolSize) {
         bc.clear();
     }
@@ -255,7 +312,7 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
     b = Block{};
     b.phys = phys;
     b.code_size = s.code_size;
-    b.first = static_cast<uint32_t>(bc.used_insns);
+    b.insn = &bc.pool[bc.used_insns];
     const uint64_t first_page = phys & ~0xfffull;
     b.last_page = first_page;
     mark_code_page(first_page);
@@ -370,27 +427,44 @@ RunResult Cpu::run(uint64_t max_insns) {
             rf_cleared = true;
         }
         unsigned done = 0;
+        const DecodedInsn* first = nullptr;  // the running block's instructions
+        const DecodedInsn* cur = nullptr;    // ... and the one executing (untraced)
         try {
             attention = false;
-            const Block& b = find_block();
-            const DecodedInsn* insn = &blocks_->pool[b.first];
-            const unsigned n = static_cast<unsigned>(std::min<uint64_t>(std::min<unsigned>(b.count, limit), budget));
-            if (!trace_) [[likely]] {
-                const uint64_t mask = rip_mask_;
-                while (done < n) {
-                    const DecodedInsn& i = insn[done];
-                    s.next_rip = (s.rip + i.len) & mask;
-                    i.handler(*this, i);
-                    s.rip = s.next_rip;
-                    ++done;
-                    if (attention) break;
+            // Blocks run back to back through their links until one raises
+            // `attention` or is cut short (the budget, a single step).
+            const bool chain = limit == ~0u;
+            const uint64_t mask = rip_mask_;  // changes only with `attention`
+            const Block* b = &find_block();
+            for (;;) {
+                const unsigned count = b->count;
+                unsigned n = std::min(count, limit);
+                if (n > budget) n = static_cast<unsigned>(budget);
+                first = b->insn;
+                if (!trace_) [[likely]] {
+                    const DecodedInsn* const end = first + n;
+                    for (cur = first; cur != end;) {
+                        const DecodedInsn& i = *cur;
+                        s.next_rip = (s.rip + i.len) & mask;
+                        i.handler(*this, i);
+                        s.rip = s.next_rip;
+                        ++cur;
+                        if (attention) break;
+                    }
+                    done = static_cast<unsigned>(cur - first);
+                } else {
+                    traced_done_ = 0;
+                    done = execute_traced(first, n);
                 }
-            } else {
-                traced_done_ = 0;
-                done = execute_traced(insn, n);
+                icount_ += done;
+                budget -= done;
+                if (attention || done != count || !chain || !budget) break;
+                done = 0;
+                cur = first = nullptr;
+                rf_cleared = false;
+                const Block* next = linked(*b);
+                b = next ? next : &link_block(*b);
             }
-            icount_ += done;
-            budget -= done;
             if (single_step && done) {
                 trace_icount_ = icount_;
                 // TF was set when the instruction began: a #DB trap after it (SDM Vol. 3A §17.3.1.4).
@@ -399,6 +473,7 @@ RunResult Cpu::run(uint64_t max_insns) {
             }
             check_events = attention || limit != ~0u;
         } catch (const CpuFault& f) {
+            if (cur) done = static_cast<unsigned>(cur - first);  // untraced: the faulting one is *cur
             if (rf_cleared && done == 0) s.rflags |= fl::RF;
             icount_ += done;
             budget -= done;

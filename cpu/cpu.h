@@ -273,10 +273,14 @@ public:
 private:
     struct BlockCache;
     struct Block;
+    struct Link;
     struct Walk;
     friend class SupervisorAccess;
 
     const Block& find_block();
+    const Block* linked(const Block& from) const;
+    const Block& link_block(const Block& from);
+    uint64_t chain_epoch_ = 1;  // bumped when a block link may no longer equal find_block()
     unsigned execute_traced(const DecodedInsn* insn, unsigned n);
     unsigned traced_done_ = 0;
     const Block& decode_block(uint64_t lin, uint64_t phys);
