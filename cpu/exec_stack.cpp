@@ -198,9 +198,13 @@ template <class T> void ret(Cpu& c, const DecodedInsn& i) {
     if (c.trace_sink()) [[unlikely]] trace_ret(c);
 }
 
-template <class T> void jcc(Cpu& c, const DecodedInsn& i) {
-    if (cond(c.s, i.form->opcode & 15)) branch_to(c, c.s.next_rip + i.imm, sizeof(T));
-}
+// One handler per condition code: the condition is evaluated from the lazy
+// flags with no switch on the code.
+template <unsigned CC> struct Jcc {
+    template <class T> static void h(Cpu& c, const DecodedInsn& i) {
+        if (cond<CC>(c.s)) branch_to(c, c.s.next_rip + i.imm, sizeof(T));
+    }
+};
 
 // LOOP/LOOPE/LOOPNE/JrCXZ count with the address size.
 uint64_t count_reg(const CpuState& s, unsigned addrsize) {
@@ -231,8 +235,8 @@ constexpr uint32_t B = fa::Branch;
 constexpr uint32_t BF = fa::Branch | fa::Force64;
 
 #define JCC(name, cc)                                                                                        \
-    {name, kMap1, 0x70 + cc, -1, -1, kModAny, kPfxAny, kRelB, BF, BS_HANDLERS(jcc), "base"},                 \
-    {name, kMap0F, 0x80 + cc, -1, -1, kModAny, kPfxAny, kRelZ, BF, BS_HANDLERS(jcc), "base"}
+    {name, kMap1, 0x70 + cc, -1, -1, kModAny, kPfxAny, kRelB, BF, BS_HANDLERS(Jcc<cc>::h), "base"},          \
+    {name, kMap0F, 0x80 + cc, -1, -1, kModAny, kPfxAny, kRelZ, BF, BS_HANDLERS(Jcc<cc>::h), "base"}
 
 const Form kForms[] = {
     {"push", kMap1, 0x50, -1, -1, kModAny, kPfxAny, kImmNone, fa::OpReg | fa::Def64, BS_HANDLERS(push_r), "base"},

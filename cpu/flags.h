@@ -200,4 +200,52 @@ inline bool cond(CpuState& s, unsigned cc) {
     return (cc & 1) ? !v : v;
 }
 
+// cond() for a condition code known at compile time (Jcc): the same
+// answers, the same fast paths, without the switch on `cc`.
+template <unsigned CC> [[gnu::always_inline]] inline bool cond(CpuState& s) {
+    static_assert(CC < 16);
+    const LazyFlags& f = s.lf;
+    const auto op = static_cast<FlagOp>(f.op);
+    constexpr bool inv = CC & 1;
+    if constexpr ((CC & 0xe) == 0x4) {
+        // ZF: the result is zero in its width (shifting out the bits above it).
+        if (op != FlagOp::Eager) [[likely]] return ((f.res << (64 - f.width * 8)) == 0) != inv;
+        return ((s.rflags & fl::ZF) != 0) != inv;
+    } else if constexpr ((CC & 0xe) == 0x8) {
+        if (op != FlagOp::Eager) [[likely]] return detail::msb(f.res, f.width) != inv;
+        return ((s.rflags & fl::SF) != 0) != inv;
+    } else {
+        if constexpr (CC >= 0x2 && CC != 0xa && CC != 0xb) {
+            if (op == FlagOp::Sub) {
+                const unsigned sh = 64 - f.width * 8;
+                [[maybe_unused]] const int64_t a = static_cast<int64_t>(f.src1 << sh);
+                [[maybe_unused]] const int64_t b = static_cast<int64_t>(f.src2 << sh);
+                if constexpr (CC == 0x2) return f.src1 < f.src2;
+                if constexpr (CC == 0x3) return f.src1 >= f.src2;
+                if constexpr (CC == 0x6) return f.src1 <= f.src2;
+                if constexpr (CC == 0x7) return f.src1 > f.src2;
+                if constexpr (CC == 0xc) return a < b;
+                if constexpr (CC == 0xd) return a >= b;
+                if constexpr (CC == 0xe) return a <= b;
+                if constexpr (CC == 0xf) return a > b;
+            }
+        }
+        if constexpr (CC != 0xa && CC != 0xb) {
+            if (op == FlagOp::Logic) {
+                [[maybe_unused]] const uint64_t res = f.res & width_mask(f.width);
+                [[maybe_unused]] const bool sf = detail::msb(res, f.width);
+                if constexpr (CC == 0x0 || CC == 0x2) return false;
+                if constexpr (CC == 0x1 || CC == 0x3) return true;
+                if constexpr (CC == 0x6) return res == 0;
+                if constexpr (CC == 0x7) return res != 0;
+                if constexpr (CC == 0xc) return sf;
+                if constexpr (CC == 0xd) return !sf;
+                if constexpr (CC == 0xe) return sf || res == 0;
+                if constexpr (CC == 0xf) return !sf && res != 0;
+            }
+        }
+        return cond(s, CC);
+    }
+}
+
 }  // namespace bs::cpu
