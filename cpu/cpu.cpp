@@ -17,13 +17,11 @@ void raise(uint8_t vector) { throw CpuFault{vector, false, 0}; }
 void raise(uint8_t vector, uint32_t error) { throw CpuFault{vector, true, error}; }
 void raise_page_fault(uint64_t lin, uint32_t error) { throw CpuFault{kPF, true, error, lin}; }
 
-// A successor found by find_block() after this block: while the chain
-// epoch is unchanged, RIP `rip` leads to block `to` as long as the current
-// TLB still maps the linear page to `page` for execution (see linked()).
+// A successor found by find_block() after a block: while the chain epoch
+// is unchanged, RIP `rip` leads to block `to` (see linked()).
 struct Cpu::Link {
     uint64_t rip = ~0ull;
     uint64_t epoch = 0;  // never the current epoch when unset
-    uint64_t page = ~0ull;
     const Block* to = nullptr;
 };
 
@@ -218,7 +216,9 @@ void Cpu::set_cpl(unsigned cpl) {
 void Cpu::select_tlb() {
     user_access_ = s.cpl == 3;
     align_check_ = user_access_ && (s.cr0 & cr0::AM) && (s.rflags & fl::AC);
-    tlb_ = align_check_ ? tlbs_[2] : tlbs_[user_access_];
+    TlbEntry* const tlb = align_check_ ? tlbs_[2] : tlbs_[user_access_];
+    if (tlb != tlb_) ++chain_epoch_;  // links were made through the other array
+    tlb_ = tlb;
 }
 
 // ---------------------------------------------------------------- block cache
@@ -266,12 +266,16 @@ const Cpu::Block& Cpu::find_block() {
 
 // Links: after a block completes, the next one is usually the one found
 // last time from the same block at the same RIP. A link stands for
-// find_block() while nothing that find_block() depends on has changed: the
-// chain epoch covers the code size and CS base (mode_changed), page
-// generations (code_page_written) and the table (decode_block,
-// flush_code_cache); the TLB probe is find_block's own, so a flushed,
-// invalidated, evicted or refilled entry, or another TLB array, falls back
-// to find_block() exactly as before (with its walk and its faults).
+// find_block() as long as nothing find_block() depends on has changed, and
+// everything that can change it bumps the chain epoch:
+// - the code size and CS base: mode_changed();
+// - page generations: code_page_written();
+// - the table: decode_block(), flush_code_cache();
+// - the TLB entry that mapped the target: flush_tlb(), flush_tlb_nonglobal(),
+//   invlpg(), and tlb_fill() overwriting an entry marked `linked`;
+// - which TLB array the fast paths use: select_tlb().
+// So while the epoch holds, find_block() would hit the same TLB entry, the
+// same physical address and the same table slot, with the same generations.
 inline const Cpu::Block* Cpu::linked(const Block& from) const {
     const uint64_t rip = s.rip;
     const Link* l = &from.link[0];
@@ -279,23 +283,23 @@ inline const Cpu::Block* Cpu::linked(const Block& from) const {
         l = &from.link[1];
         if (l->rip != rip) return nullptr;
     }
-    if (l->epoch != chain_epoch_) return nullptr;
-    const uint64_t lin = seg_base_[CS] + rip;
-    const TlbEntry& e = tlb_[tlb_index(lin)];
-    if (e.exec_tag != (lin & ~0xfffull) || e.phys != l->page) return nullptr;
-    return l->to;
+    return l->epoch == chain_epoch_ ? l->to : nullptr;
 }
 
-// find_block(), remembered as a link of `from`: [0] keeps the first
-// successor seen (a loop's taken branch), [1] the latest other one.
+// find_block(), remembered as a link of `from` when its answer came
+// through a TLB entry of the current array: [0] keeps the first successor
+// seen (a loop's taken branch), [1] the latest other one.
 [[gnu::noinline]] const Cpu::Block& Cpu::link_block(const Block& from) {
     const uint64_t rip = s.rip;
     const Block& to = find_block();
+    const uint64_t lin = seg_base_[CS] + rip;
+    TlbEntry& e = tlb_[tlb_index(lin)];
+    if (e.exec_tag != (lin & ~0xfffull) || (e.phys | (lin & 0xfff)) != to.phys) return to;
+    e.linked = true;
     Block& b = const_cast<Block&>(from);
     Link& l = (b.link[0].epoch != chain_epoch_ || b.link[0].rip == rip) ? b.link[0] : b.link[1];
     l.rip = rip;
     l.epoch = chain_epoch_;
-    l.page = to.phys & ~0xfffull;
     l.to = &to;
     return to;
 }
@@ -436,9 +440,8 @@ RunResult Cpu::run(uint64_t max_insns) {
             const bool chain = limit == ~0u;
             const uint64_t mask = rip_mask_;  // changes only with `attention`
             const Block* b = &find_block();
+            unsigned n = std::min<unsigned>(b->count, limit);
             for (;;) {
-                const unsigned count = b->count;
-                unsigned n = std::min(count, limit);
                 if (n > budget) n = static_cast<unsigned>(budget);
                 first = b->insn;
                 if (!trace_) [[likely]] {
@@ -458,12 +461,14 @@ RunResult Cpu::run(uint64_t max_insns) {
                 }
                 icount_ += done;
                 budget -= done;
-                if (attention || done != count || !chain || !budget) break;
+                // A block stops early only on `attention` or at the end of the budget.
+                if (attention || !chain || !budget) break;
                 done = 0;
-                cur = first = nullptr;
+                cur = first;
                 rf_cleared = false;
                 const Block* next = linked(*b);
                 b = next ? next : &link_block(*b);
+                n = b->count;
             }
             if (single_step && done) {
                 trace_icount_ = icount_;

@@ -63,6 +63,7 @@ struct TlbEntry {
     uintptr_t addend = 0;        // host = linear + addend
     uint64_t phys = 0;           // physical page address
     bool global = false;         // from a global page (kept across CR3 writes)
+    bool linked = false;         // a block link relies on it (see Cpu::linked)
 };
 
 // The kinds of event delivered through the IVT/IDT (they differ in the
@@ -280,7 +281,8 @@ private:
     const Block& find_block();
     const Block* linked(const Block& from) const;
     const Block& link_block(const Block& from);
-    uint64_t chain_epoch_ = 1;  // bumped when a block link may no longer equal find_block()
+    // Bumped whenever a block link may no longer give find_block()'s answer.
+    uint64_t chain_epoch_ = 1;
     unsigned execute_traced(const DecodedInsn* insn, unsigned n);
     unsigned traced_done_ = 0;
     const Block& decode_block(uint64_t lin, uint64_t phys);

@@ -227,15 +227,18 @@ void Cpu::flush_tlb() {
     for (auto& t : tlbs_)
         for (auto& e : t) e = TlbEntry{};
     tlb_has_large_ = false;
+    ++chain_epoch_;  // block links rely on TLB entries (cpu.cpp, Cpu::linked)
 }
 
 void Cpu::flush_tlb_nonglobal() {
     for (auto& t : tlbs_)
         for (auto& e : t)
             if (!e.global) e = TlbEntry{};
+    ++chain_epoch_;
 }
 
 void Cpu::invlpg(uint64_t lin) {
+    ++chain_epoch_;
     if (tlb_has_large_) {
         flush_tlb();
         return;
@@ -267,6 +270,7 @@ TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
         ppage = ((s.efer & efer::LMA) ? lin : (lin & 0xffffffffull)) & ~0xfffull;
     }
     ppage &= phys_mask_;  // A20M#
+    if (e.linked) ++chain_epoch_;
     e = TlbEntry{};
     e.phys = ppage;
     e.global = global;
