@@ -461,6 +461,7 @@ RunResult Cpu::run(uint64_t max_insns) {
                 }
                 icount_ += done;
                 budget -= done;
+                traced_done_ = 0;  // counted: a fault from here on is in the next block
                 // A block stops early only on `attention` or at the end of the budget.
                 if (attention || !chain || !budget) break;
                 done = 0;
@@ -478,7 +479,9 @@ RunResult Cpu::run(uint64_t max_insns) {
             }
             check_events = attention || limit != ~0u;
         } catch (const CpuFault& f) {
-            if (cur) done = static_cast<unsigned>(cur - first);  // untraced: the faulting one is *cur
+            // The instructions of the block that completed before the faulting one.
+            if (trace_) done = traced_done_;
+            else if (cur) done = static_cast<unsigned>(cur - first);  // untraced: the faulting one is *cur
             if (rf_cleared && done == 0) s.rflags |= fl::RF;
             icount_ += done;
             budget -= done;

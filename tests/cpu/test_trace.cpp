@@ -95,3 +95,16 @@ TEST_CASE("trace hooks: INT n, IRET, CR0 and the mode change, HLT (real mode)") 
     };
     CHECK(rec.log == want);
 }
+
+TEST_CASE("trace hooks: a fault mid-block counts the instructions before it, traced or not") {
+    for (bool traced : {false, true}) {
+        Machine m;
+        Recorder rec;
+        if (traced) m.cpu.set_trace(&rec);
+        m.code({0x90, 0x90, 0x0f, 0x0b});  // nop; nop; ud2
+        const RunResult r = m.run(10);
+        CHECK(r.exit == Exit::Exception);
+        CHECK(r.fault.vector == kUD);
+        CHECK(m.cpu.instructions_retired() == 2);
+    }
+}
