@@ -444,6 +444,7 @@ RunResult Cpu::run(uint64_t max_insns) {
             for (;;) {
                 if (n > budget) n = static_cast<unsigned>(budget);
                 first = b->insn;
+                block_first_ = first;
                 if (!trace_) [[likely]] {
                     const DecodedInsn* const end = first + n;
                     for (cur = first; cur != end;) {

@@ -151,6 +151,11 @@ public:
     uint64_t trace_icount() const { return trace_icount_; }
     // Linear address of the executing instruction.
     uint64_t current_pc() const { return seg_base_[CS] + s.rip; }
+    // Instructions retired before `i`, an instruction of the running block.
+    uint64_t icount_of(const DecodedInsn& i) const { return icount_ + static_cast<uint64_t>(&i - block_first_); }
+    // Port I/O handlers call this first: the machine catches up to the
+    // access's exact virtual time.
+    void io_sync(const DecodedInsn& i) { bus_.sync_time(icount_of(i)); }
     CpuMode mode() const { return mode_; }
     // Events delivered so far, per vector, and the last kEventHistory of
     // them, oldest first.
@@ -285,6 +290,7 @@ private:
     uint64_t chain_epoch_ = 1;
     unsigned execute_traced(const DecodedInsn* insn, unsigned n);
     unsigned traced_done_ = 0;
+    const DecodedInsn* block_first_ = nullptr;  // the running block's first instruction
     const Block& decode_block(uint64_t lin, uint64_t phys);
     void code_page_written(uint64_t phys_page);
     void mark_code_page(uint64_t phys_page);

@@ -173,12 +173,14 @@ template <Port P> uint16_t port_of(const Cpu& c, const DecodedInsn& i) {
 template <class T, Port P> void in(Cpu& c, const DecodedInsn& i) {
     const uint16_t port = port_of<P>(c, i);
     c.check_io_permission(port, sizeof(T));
+    c.io_sync(i);
     set_reg<T>(c.s, RAX, static_cast<T>(c.bus().io_in(port, sizeof(T))));
 }
 
 template <class T, Port P> void out(Cpu& c, const DecodedInsn& i) {
     const uint16_t port = port_of<P>(c, i);
     c.check_io_permission(port, sizeof(T));
+    c.io_sync(i);
     c.bus().io_out(port, sizeof(T), get_reg<T>(c.s, RAX));
 }
 

@@ -78,11 +78,13 @@ template <class T, Str Op> bool step(Cpu& c, const DecodedInsn& i, StrRegs& r, u
         c.check_io_permission(static_cast<uint16_t>(c.s.gpr[RDX]), sizeof(T));
         const uint64_t lin = c.linear(ES, r.di);
         c.probe_write(lin, sizeof(T));
+        c.io_sync(i);
         const T v = static_cast<T>(c.bus().io_in(static_cast<uint16_t>(c.s.gpr[RDX]), sizeof(T)));
         c.write<T>(lin, v);
     } else if constexpr (Op == Str::Outs) {
         c.check_io_permission(static_cast<uint16_t>(c.s.gpr[RDX]), sizeof(T));
         const T v = c.read<T>(c.linear(src_seg(i), r.si));
+        c.io_sync(i);
         c.bus().io_out(static_cast<uint16_t>(c.s.gpr[RDX]), sizeof(T), v);
     }
     constexpr bool kUsesSi = Op == Str::Movs || Op == Str::Lods || Op == Str::Cmps || Op == Str::Outs;

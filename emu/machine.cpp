@@ -431,6 +431,7 @@ uint32_t Machine::io_in(uint16_t port, unsigned size) {
 void Machine::io_out(uint16_t port, unsigned size, uint32_t value) {
     if (on_io) on_io(IoKind::PortWrite, port, size, value);
     io_.write(port, size, value);
+    if (on_port_written) on_port_written();
 }
 
 bool Machine::write_phys(uint64_t pa, const void* data, uint64_t len) {

@@ -92,6 +92,9 @@ public:
     uint32_t io_in(uint16_t port, unsigned size) override;
     void io_out(uint16_t port, unsigned size, uint32_t value) override;
     uint64_t tsc() override { return clock_.tsc(); }
+    void sync_time(uint64_t icount) override {
+        if (on_sync_time) on_sync_time(icount);
+    }
     uint8_t intr_acknowledge() override {
         const uint8_t v = acknowledge();
         interrupt_changed();
@@ -136,6 +139,11 @@ public:
     // the CPU must drop its TLB and decoded blocks).
     std::function<void()> on_interrupt_change;
     std::function<void()> on_memory_map_change;
+    // The CPU is about to access a port: `icount` instructions are retired
+    // before it (System catches the clock up to it).
+    std::function<void(uint64_t icount)> on_sync_time;
+    // After a port write: a device may have scheduled an event sooner.
+    std::function<void()> on_port_written;
     // Every port access and every device MMIO access (--record-io).
     enum class IoKind { PortRead, PortWrite, MmioRead, MmioWrite };
     std::function<void(IoKind kind, uint64_t address, unsigned size, uint64_t value)> on_io;

@@ -32,6 +32,19 @@ void System::wire() {
         if (machine.request() != Machine::Request::None) cpu.request_stop();
     };
     // The only map change is A20: the machine's A20 line is the CPU's A20M#.
+    // A port access retires the slice so far first, so devices see the
+    // access's exact time whatever the slicing (a debugger's single steps,
+    // the run loop's chunks) — and if that time made an event due earlier
+    // than the slice was planned to end, the slice ends after this access.
+    machine.on_sync_time = [this](uint64_t icount) {
+        if (icount <= slice_start_) return;
+        machine.retire(icount - slice_start_);
+        slice_start_ = icount;
+        if (machine.insn_budget() < slice_end_ - icount) cpu.request_stop();
+    };
+    machine.on_port_written = [this] {
+        if (slice_end_ > slice_start_ && machine.insn_budget() < slice_end_ - slice_start_) cpu.request_stop();
+    };
     machine.on_memory_map_change = [this] {
         cpu.set_a20_masked(!machine.a20());
         cpu.flush_tlb();
@@ -114,10 +127,10 @@ StopReason System::run(const Limits& limits) {
         uint64_t budget = std::min(machine.insn_budget(), kSlice);
         if (limits.max_instructions) budget = std::min(budget, limits.max_instructions - done);
         if (time_end != Clock::kNever) budget = std::min(budget, machine.clock().insns_until(time_end));
-        const uint64_t before = cpu.instructions_retired();
-        slice_start_ = before;
+        slice_start_ = cpu.instructions_retired();
+        slice_end_ = slice_start_ + budget;
         const cpu::RunResult r = cpu.run(budget);
-        machine.retire(cpu.instructions_retired() - before);
+        machine.retire(cpu.instructions_retired() - slice_start_);
         slice_start_ = cpu.instructions_retired();
         if (break_requested_) {
             break_requested_ = false;

@@ -72,6 +72,7 @@ public:
 private:
     void wire();
     uint64_t slice_start_ = 0;  // icount at which the clock's now() was taken
+    uint64_t slice_end_ = 0;    // icount at which the running slice is planned to end
     bool break_requested_ = false;
 };
 
