@@ -199,6 +199,9 @@ public:
     void write_bytes(uint64_t lin, const void* src, unsigned n);
     // Checks that [lin, lin+n) is writable, raising #PF/#GP now if it is not.
     void probe_write(uint64_t lin, unsigned n);
+    // Checks that the byte at `lin` is readable (#PF as a read would raise)
+    // without reading it: no MMIO device sees an access (CLFLUSH).
+    void probe_read(uint64_t lin);
 
     Bus& bus() { return bus_; }
 

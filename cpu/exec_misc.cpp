@@ -154,10 +154,9 @@ void ud(Cpu&, const DecodedInsn&) { raise(kUD); }
 void prefetch_hint(Cpu&, const DecodedInsn&) {}
 
 // CLFLUSH m8 (NP 0F AE /7), CLFLUSHOPT m8 (66 0F AE /7): faults as a byte
-// read of the address would (#GP/#SS, #PF), and does nothing else.
-// TODO(core II): the read reaches an MMIO device's read handler; it should
-// only translate (a Cpu::probe_read beside probe_write).
-void clflush(Cpu& c, const DecodedInsn& i) { (void)c.read<uint8_t>(mem_linear(c, i)); }
+// read of the address would (#GP/#SS, #PF), and does nothing else — an MMIO
+// device never sees it (there are no caches to flush).
+void clflush(Cpu& c, const DecodedInsn& i) { c.probe_read(mem_linear(c, i)); }
 
 // ---- IN/OUT ----
 // Port from imm8 (E4-E7) or DX (EC-EF). Sizes 1, 2, 4 (REX.W is ignored).

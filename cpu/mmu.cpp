@@ -340,6 +340,11 @@ void Cpu::read_bytes(uint64_t lin, void* dst, unsigned n) {
     for (unsigned k = 0; k < n; ++k) d[k] = read<uint8_t>(lin + k);
 }
 
+void Cpu::probe_read(uint64_t lin) {
+    if (tlb_[tlb_index(lin)].read_tag == (lin & ~0xfffull)) return;
+    tlb_fill(lin, Access::Read);
+}
+
 void Cpu::probe_write(uint64_t lin, unsigned n) {
     // Filling the TLB for the first and the last byte's pages as writes
     // faults now if either is not writable.

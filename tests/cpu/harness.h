@@ -19,7 +19,10 @@ public:
         if (pa + 0x1000 <= ram.size()) return {ram.data() + pa, true};
         return {};
     }
-    uint64_t mmio_read(uint64_t, unsigned) override { return ~0ull; }
+    uint64_t mmio_read(uint64_t, unsigned) override {
+        ++mmio_reads;
+        return ~0ull;
+    }
     void mmio_write(uint64_t, unsigned, uint64_t) override {}
     uint32_t io_in(uint16_t port, unsigned) override {
         last_in_port = port;
@@ -34,6 +37,7 @@ public:
     uint16_t last_in_port = 0;
     uint32_t io_value = 0;
     uint64_t tsc_value = 0;
+    unsigned mmio_reads = 0;
 };
 
 // A CPU in flat 64-bit user mode with code at kCode and a stack below kStack.

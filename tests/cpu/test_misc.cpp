@@ -164,3 +164,17 @@ TEST_CASE("misc: IN/OUT with an immediate port and with DX") {
     REQUIRE(m.run(1).exit == Exit::InstructionLimit);
     CHECK(m.r(RAX) == 0x1234'abcdu);
 }
+
+TEST_CASE("misc: CLFLUSH checks the address like a read but never reads it") {
+    Machine m;
+    m.code({0x0f, 0xae, 0x38});  // clflush [rax]
+    m.r(RAX) = 0x200000;         // beyond the RAM: a device's MMIO on a real bus
+    REQUIRE(m.run(1).exit == Exit::InstructionLimit);
+    CHECK(m.bus.mmio_reads == 0);
+    Machine n;
+    n.code({0x0f, 0xae, 0x38});
+    n.r(RAX) = 0x8000000000000000ull;  // non-canonical
+    const RunResult r = n.run(1);
+    CHECK(r.exit == Exit::Exception);
+    CHECK(r.fault.vector == kGP);
+}
