@@ -213,8 +213,7 @@ uint64_t parse_duration_ns(const std::string& text) {
     return static_cast<uint64_t>(v * scale);
 }
 
-int run_command(const RunOptions& opt) {
-    emu::MachineConfig cfg;
+int machine_config(const RunOptions& opt, emu::MachineConfig& cfg) {
     try {
         cfg.ram_size = emu::parse_memory_size(opt.memory);
         cfg.rtc = emu::parse_rtc_option(opt.rtc);
@@ -222,6 +221,57 @@ int run_command(const RunOptions& opt) {
         spdlog::error("{}", e.what());
         return kExitUsage;
     }
+    return 0;
+}
+
+int load_machine(const RunOptions& opt, emu::MachineConfig cfg, LoadedMachine& out) {
+    // Images: named ones, or the bundled guest.
+    out.fw_path = opt.firmware;
+    out.kernel_path = opt.kernel;
+    out.initrd_path = opt.initrd;
+    if (out.fw_path.empty()) {
+        out.fw_path = find_bundled("firmware.bin").string();
+        if (out.fw_path.empty()) return kExitBadImage;
+    }
+    if (opt.kernel.empty()) {
+        out.kernel_path = find_bundled("bzImage").string();
+        if (out.kernel_path.empty()) return kExitBadImage;
+        if (out.initrd_path.empty()) {
+            out.initrd_path = find_bundled("initramfs.cpio").string();
+            if (out.initrd_path.empty()) return kExitBadImage;
+        }
+    }
+    if (!read_file(out.fw_path, cfg.firmware, "firmware")) return kExitBadImage;
+    if (cfg.firmware.empty() || cfg.firmware.size() % 65536 != 0 || cfg.firmware.size() > 16 * emu::MiB) {
+        spdlog::error("firmware '{}' is {} bytes: it must be a non-empty multiple of 64 KiB, at most 16 MiB",
+                      out.fw_path, cfg.firmware.size());
+        return kExitBadImage;
+    }
+    emu::KernelSpec spec;
+    spec.path = out.kernel_path;
+    spec.append = opt.append;
+    spec.initrd = out.initrd_path;
+    if (!read_file(out.kernel_path, spec.image, "kernel")) return kExitBadImage;
+    try {
+        out.sys = std::make_unique<emu::System>(cfg);
+        out.boot = emu::load_kernel(out.sys->machine, spec);
+    } catch (const emu::LoadError& e) {
+        spdlog::error("cannot load '{}': {} ({})", out.kernel_path, e.what(), emu::to_string(e.kind()));
+        return kExitBadImage;
+    } catch (const std::exception& e) {
+        spdlog::error("cannot set up the machine: {}", e.what());
+        return kExitBadImage;
+    }
+    spdlog::info("{} kernel '{}', firmware '{}', {} MiB RAM", emu::to_string(out.boot.kind), out.kernel_path,
+                 out.fw_path, cfg.ram_size / emu::MiB);
+    out.sys->start(out.boot);
+    out.kernel_image = std::move(spec.image);
+    return 0;
+}
+
+int run_command(const RunOptions& opt) {
+    emu::MachineConfig cfg;
+    if (const int status = machine_config(opt, cfg)) return status;
     uint64_t max_time_ns = 0;
     if (!opt.max_time.empty()) {
         try {
@@ -248,48 +298,11 @@ int run_command(const RunOptions& opt) {
         return kExitUsage;
     }
 
-    // Images: named ones, or the bundled guest.
-    const bool bundled_kernel = opt.kernel.empty();
-    std::string fw_path = opt.firmware, kernel_path = opt.kernel, initrd_path = opt.initrd;
-    if (fw_path.empty()) {
-        fw_path = find_bundled("firmware.bin").string();
-        if (fw_path.empty()) return kExitBadImage;
-    }
-    if (bundled_kernel) {
-        kernel_path = find_bundled("bzImage").string();
-        if (kernel_path.empty()) return kExitBadImage;
-        if (initrd_path.empty()) {
-            initrd_path = find_bundled("initramfs.cpio").string();
-            if (initrd_path.empty()) return kExitBadImage;
-        }
-    }
-    if (!read_file(fw_path, cfg.firmware, "firmware")) return kExitBadImage;
-    if (cfg.firmware.empty() || cfg.firmware.size() % 65536 != 0 || cfg.firmware.size() > 16 * emu::MiB) {
-        spdlog::error("firmware '{}' is {} bytes: it must be a non-empty multiple of 64 KiB, at most 16 MiB", fw_path,
-                      cfg.firmware.size());
-        return kExitBadImage;
-    }
-    emu::KernelSpec spec;
-    spec.path = kernel_path;
-    spec.append = opt.append;
-    spec.initrd = initrd_path;
-    if (!read_file(kernel_path, spec.image, "kernel")) return kExitBadImage;
-
-    std::unique_ptr<emu::System> sys;
-    emu::BootState boot{};
-    try {
-        sys = std::make_unique<emu::System>(cfg);
-        boot = emu::load_kernel(sys->machine, spec);
-    } catch (const emu::LoadError& e) {
-        spdlog::error("cannot load '{}': {} ({})", kernel_path, e.what(), emu::to_string(e.kind()));
-        return kExitBadImage;
-    } catch (const std::exception& e) {
-        spdlog::error("cannot set up the machine: {}", e.what());
-        return kExitBadImage;
-    }
-    spdlog::info("{} kernel '{}', firmware '{}', {} MiB RAM", emu::to_string(boot.kind), kernel_path, fw_path,
-                 cfg.ram_size / emu::MiB);
-    sys->start(boot);
+    LoadedMachine lm;
+    if (const int status = load_machine(opt, cfg, lm)) return status;
+    std::unique_ptr<emu::System>& sys = lm.sys;
+    const emu::BootState& boot = lm.boot;
+    const std::string &fw_path = lm.fw_path, &kernel_path = lm.kernel_path, &initrd_path = lm.initrd_path;
 
     emu::Machine& m = sys->machine;
     m.com1.tx_sink = [serial_out, serial_stdio](uint8_t b) {
@@ -332,8 +345,8 @@ int run_command(const RunOptions& opt) {
         if (!initrd_path.empty()) read_file(initrd_path, initrd_bytes, "initrd");
         std::string header;
         header += "bootscope: " BOOTSCOPE_VERSION "\n";
-        header += "firmware: " + image(fw_path, cfg.firmware) + "\n";
-        header += "kernel: " + image(kernel_path, spec.image) + "\n";
+        header += "firmware: " + image(fw_path, sys->machine.config().firmware) + "\n";
+        header += "kernel: " + image(kernel_path, lm.kernel_image) + "\n";
         if (!initrd_path.empty()) header += "initrd: " + image(initrd_path, initrd_bytes) + "\n";
         header += "append: " + opt.append + "\n";
         header += "memory: " + std::to_string(cfg.ram_size) + "\n";

@@ -4,7 +4,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "emu/system.h"
 
 namespace bs::frontend {
 
@@ -30,6 +34,21 @@ struct RunOptions {
 // $BOOTSCOPE_GUEST_DIR, beside the binary or in the install prefix; an empty
 // path after logging where it looked.
 std::filesystem::path find_bundled(const char* name);
+
+// The machine `run`, `trace record` and `debug` boot: the images named by
+// the options or the bundled guest, loaded, the CPU at its start state.
+struct LoadedMachine {
+    std::unique_ptr<emu::System> sys;
+    emu::BootState boot{};
+    std::string fw_path, kernel_path, initrd_path;
+    std::vector<uint8_t> kernel_image;  // as read (the trace header hashes it)
+};
+// --memory and --rtc into a machine configuration: 0, or kExitUsage after
+// saying what is wrong.
+int machine_config(const RunOptions& opt, emu::MachineConfig& cfg);
+// Finds, reads and loads the images into a new System started at the
+// loader's entry state: 0, or kExitBadImage after saying what is wrong.
+int load_machine(const RunOptions& opt, emu::MachineConfig cfg, LoadedMachine& out);
 
 // Runs the machine; returns the process exit status (exit_status.h).
 int run_command(const RunOptions& opt);

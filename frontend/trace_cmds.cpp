@@ -64,22 +64,9 @@ bool load_trace_symbols(const Trace& t, const TraceReadOptions& opt, Symbolizer&
         }
     }
     // The firmware's and the setup code's ELF files beside their images.
-    auto region = [&](const std::string& elf, uint64_t base, uint64_t size, const char* label) {
-        const std::vector<uint8_t> bytes = slurp(elf);
-        if (bytes.empty()) return;
-        try {
-            syms.regions.push_back({base, size, label, SymbolTable::from_elf(bytes, elf)});
-        } catch (const SymbolError& e) {
-            spdlog::warn("{}", e.what());
-        }
-    };
-    const std::string firmware = header_path(t, "firmware");
-    if (!firmware.empty()) region((fs::path(firmware).replace_extension(".elf")).string(), 0xf0000, 0x10000, "bios");
     const std::string setup_addr = t.header_value("setup-addr");
-    const std::string kernel = header_path(t, "kernel");
-    if (!setup_addr.empty() && !kernel.empty())
-        region((fs::path(kernel).parent_path() / "setup.elf").string(), std::stoull(setup_addr, nullptr, 0), 0x10000,
-               "setup");
+    syms.add_boot_regions(header_path(t, "firmware"), header_path(t, "kernel"),
+                          setup_addr.empty() ? 0 : std::stoull(setup_addr, nullptr, 0));
     const std::string initrd = opt.initrd.empty() ? header_path(t, "initrd") : opt.initrd;
     if (!initrd.empty()) {
         const std::vector<uint8_t> bytes = slurp(initrd);

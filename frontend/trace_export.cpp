@@ -211,29 +211,13 @@ std::string jsonl(const Trace& t, const Symbolizer& syms) {
     header_members(out, t, false);
     out += "}\n";
     // User programs by address space, as analysis.cpp tells them apart.
-    std::map<uint64_t, std::string> program_of_cr3;
-    std::string pending_program, last_program;
+    ProgramTracker programs;
     for (const Event& e : t.events) {
         const Fields& f = e.f;
-        if (f.kind == Kind::Exec) pending_program = e.text;
-        if (f.cpl == 3 && f.kind != Kind::Iret && f.kind != Kind::Sysret) {
-            if (!pending_program.empty()) {
-                program_of_cr3[f.cr3] = pending_program;
-                pending_program.clear();
-            } else if (!program_of_cr3.count(f.cr3) && !last_program.empty()) {
-                program_of_cr3[f.cr3] = last_program;
-            }
-            const auto it = program_of_cr3.find(f.cr3);
-            if (it != program_of_cr3.end()) last_program = it->second;
-        }
+        programs.observe(e);
         auto sym = [&](const char* k, uint64_t addr) {
-            std::string program;
-            if (!(addr >> 47)) {
-                const auto it = program_of_cr3.find(f.cr3);
-                if (it != program_of_cr3.end()) program = it->second;
-            }
             json::key(out, k);
-            json::string(out, syms.name(addr, program));
+            json::string(out, syms.name(addr, addr >> 47 ? std::string() : programs.program_of(f.cr3)));
         };
         auto num = [&](const char* k, uint64_t v) {
             json::key(out, k);

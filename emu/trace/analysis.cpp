@@ -1,6 +1,11 @@
 #include "emu/trace/analysis.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "cpu/state.h"
@@ -62,6 +67,46 @@ std::string Symbolizer::name(uint64_t addr, const std::string& program) const {
     return hex(addr);
 }
 
+void ProgramTracker::observe(const Event& e) {
+    const Fields& f = e.f;
+    if (f.kind == Kind::Exec) {
+        pending_ = e.text;
+        return;
+    }
+    if (f.cpl != 3 || f.kind == Kind::Iret || f.kind == Kind::Sysret) return;
+    if (!pending_.empty()) {
+        by_cr3_[f.cr3] = pending_;
+        pending_.clear();
+    } else if (!by_cr3_.count(f.cr3) && !last_.empty()) {
+        by_cr3_[f.cr3] = last_;
+    }
+    const std::string& p = program_of(f.cr3);
+    if (!p.empty()) last_ = p;
+}
+
+const std::string& ProgramTracker::program_of(uint64_t cr3) const {
+    static const std::string kNone;
+    const auto it = by_cr3_.find(cr3);
+    return it != by_cr3_.end() ? it->second : kNone;
+}
+
+void Symbolizer::add_boot_regions(const std::string& firmware_image, const std::string& kernel_image,
+                                  uint64_t setup_addr) {
+    namespace fs = std::filesystem;
+    auto region = [&](const fs::path& elf, uint64_t base, const char* label) {
+        std::ifstream f(elf, std::ios::binary);
+        const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+        if (bytes.empty()) return;
+        try {
+            regions.push_back({base, 0x10000, label, SymbolTable::from_elf(bytes, elf.string())});
+        } catch (const SymbolError& e) {
+            spdlog::warn("{}", e.what());
+        }
+    };
+    if (!firmware_image.empty()) region(fs::path(firmware_image).replace_extension(".elf"), 0xf0000, "bios");
+    if (setup_addr && !kernel_image.empty()) region(fs::path(kernel_image).parent_path() / "setup.elf", setup_addr, "setup");
+}
+
 std::string syscall_name(uint64_t nr) {
     static const std::map<uint64_t, const char*> kNames = {
         {0, "read"},        {1, "write"},      {2, "open"},          {3, "close"},        {4, "stat"},
@@ -82,8 +127,7 @@ std::string syscall_name(uint64_t nr) {
 Analysis analyze(const Trace& t, const Symbolizer& syms, uint64_t kernel_stack) {
     Analysis out;
     std::map<std::string, Open> open;  // by task key
-    std::map<uint64_t, std::string> program_of_cr3;
-    std::string pending_program, last_program;
+    ProgramTracker programs;
     std::string pending_syscall;
     bool have_syscall = false;
     Open* last_kernel = nullptr;
@@ -127,10 +171,8 @@ Analysis analyze(const Trace& t, const Symbolizer& syms, uint64_t kernel_stack) 
         const Fields& f = e.f;
         out.end_icount = e.r.icount;
         out.end_ns = e.r.time_ns;
-        if (f.kind == Kind::Exec) {
-            pending_program = e.text;
-            continue;
-        }
+        programs.observe(e);
+        if (f.kind == Kind::Exec) continue;
         if (f.kind == Kind::Console || f.kind == Kind::PortSummary) continue;
         if (f.kind == Kind::Stop) {
             phase("stop", e);
@@ -148,17 +190,7 @@ Analysis analyze(const Trace& t, const Symbolizer& syms, uint64_t kernel_stack) 
         Open* o;
         std::string program;
         if (f.cpl == 3 && f.kind != Kind::Iret && f.kind != Kind::Sysret) {
-            // A new address space runs the program just exec'ed, or else (a
-            // forked child) the program that ran in user space last.
-            if (!pending_program.empty()) {
-                program_of_cr3[f.cr3] = pending_program;
-                pending_program.clear();
-            } else if (!program_of_cr3.count(f.cr3) && !last_program.empty()) {
-                program_of_cr3[f.cr3] = last_program;
-            }
-            const auto it = program_of_cr3.find(f.cr3);
-            program = it != program_of_cr3.end() ? it->second : "";
-            if (!program.empty()) last_program = program;
+            program = programs.program_of(f.cr3);
             phase("user space", e);
             o = &task_for("u:" + hex(f.cr3), (program.empty() ? "user" : program) + " (cr3 " + hex(f.cr3) + ")");
         } else if (f.kind == Kind::Iret || f.kind == Kind::Sysret) {

@@ -35,8 +35,28 @@ public:
     };
     std::vector<Region> regions;
 
+    // Adds the firmware's symbols (`firmware.elf` beside `firmware_image`,
+    // run at 0xF0000) and, when `setup_addr` is not 0, the setup code's
+    // (`setup.elf` beside `kernel_image`). A missing ELF adds nothing; a
+    // malformed one is logged as a warning.
+    void add_boot_regions(const std::string& firmware_image, const std::string& kernel_image, uint64_t setup_addr);
     // "start_kernel", "init:main+0x12" or "0xffffffff81000000".
     std::string name(uint64_t addr, const std::string& program) const;
+};
+
+// Which user program each address space (CR3) runs: the path of the last
+// exec, given to the next address space seen in ring 3; an address space
+// first seen without one (a forked child) runs what ran in ring 3 last.
+class ProgramTracker {
+public:
+    // Feed every event in order.
+    void observe(const Event& e);
+    // The program of an address space, or "" while unknown.
+    const std::string& program_of(uint64_t cr3) const;
+
+private:
+    std::map<uint64_t, std::string> by_cr3_;
+    std::string pending_, last_;
 };
 
 // One frame of a call tree: a function call, an interrupt, an exception or

@@ -61,50 +61,14 @@ std::vector<uint8_t> slurp(const std::string& path) {
 }  // namespace
 
 std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
+    // The machine `bootscope run` would boot with these options.
     emu::MachineConfig cfg;
-    try {
-        cfg.ram_size = emu::parse_memory_size(opt.memory);
-        cfg.rtc = emu::parse_rtc_option(opt.rtc);
-    } catch (const std::exception& e) {
-        spdlog::error("{}", e.what());
-        status = kExitUsage;
-        return nullptr;
-    }
-    status = kExitBadImage;
-    const bool bundled_kernel = opt.kernel.empty();
-    std::string fw_path = opt.firmware, kernel_path = opt.kernel, initrd_path = opt.initrd;
-    if (fw_path.empty() && (fw_path = find_bundled("firmware.bin").string()).empty()) return nullptr;
-    if (bundled_kernel) {
-        if ((kernel_path = find_bundled("bzImage").string()).empty()) return nullptr;
-        if (initrd_path.empty() && (initrd_path = find_bundled("initramfs.cpio").string()).empty()) return nullptr;
-    }
-    cfg.firmware = slurp(fw_path);
-    if (cfg.firmware.empty() || cfg.firmware.size() % 65536 != 0 || cfg.firmware.size() > 16 * emu::MiB) {
-        spdlog::error("firmware '{}': missing, or not a non-empty multiple of 64 KiB of at most 16 MiB", fw_path);
-        return nullptr;
-    }
-    emu::KernelSpec spec;
-    spec.path = kernel_path;
-    spec.append = opt.append;
-    spec.initrd = initrd_path;
-    spec.image = slurp(kernel_path);
-    if (spec.image.empty()) {
-        spdlog::error("cannot read the kernel '{}'", kernel_path);
-        return nullptr;
-    }
+    LoadedMachine lm;
+    if ((status = machine_config(opt, cfg)) || (status = load_machine(opt, cfg, lm))) return nullptr;
+    const std::string fw_path = lm.fw_path, kernel_path = lm.kernel_path;
+    const emu::BootState boot = lm.boot;
     std::unique_ptr<Debugger> d(new Debugger);
-    emu::BootState boot{};
-    try {
-        d->sys_ = std::make_unique<emu::System>(cfg);
-        boot = emu::load_kernel(d->sys_->machine, spec);
-    } catch (const emu::LoadError& e) {
-        spdlog::error("cannot load '{}': {} ({})", kernel_path, e.what(), emu::to_string(e.kind()));
-        return nullptr;
-    } catch (const std::exception& e) {
-        spdlog::error("cannot set up the machine: {}", e.what());
-        return nullptr;
-    }
-    d->sys_->start(boot);
+    d->sys_ = std::move(lm.sys);
     d->reboot_ = !opt.no_reboot;
     d->sys_->machine.com1.tx_sink = [dp = d.get()](uint8_t b) {
         if (dp->serial_.size() < (4u << 20)) dp->serial_.push_back(static_cast<char>(b));
@@ -135,17 +99,7 @@ void Debugger::load_symbols(const std::string& fw_path, const std::string& kerne
     } catch (const emu::trace::SymbolError& e) {
         spdlog::warn("{}", e.what());
     }
-    auto region = [&](const std::string& elf, uint64_t base, const char* label) {
-        const std::vector<uint8_t> bytes = slurp(elf);
-        if (bytes.empty()) return;
-        try {
-            syms_.regions.push_back({base, 0x10000, label, SymbolTable::from_elf(bytes, elf)});
-        } catch (const emu::trace::SymbolError& e) {
-            spdlog::warn("{}", e.what());
-        }
-    };
-    region(fs::path(fw_path).replace_extension(".elf").string(), 0xf0000, "bios");
-    if (linux_kernel && setup_addr) region((fs::path(kernel_path).parent_path() / "setup.elf").string(), setup_addr, "setup");
+    syms_.add_boot_regions(fw_path, kernel_path, linux_kernel ? setup_addr : 0);
 }
 
 std::string Debugger::symbol_name(uint64_t lin) const {
