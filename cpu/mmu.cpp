@@ -88,10 +88,22 @@ bool Cpu::walk(uint64_t lin, Access acc, bool user, bool commit, Walk& w) {
         return false;
     };
 
-    if (s.efer & efer::LMA) {
-        // 4-level paging: PML4 → PDPT → PD → PT.
-        uint64_t table = s.cr3 & kAddr4K;
-        for (int shift = 39;; shift -= 9) {
+    if (pae || (s.efer & efer::LMA)) {
+        // PAE and 4-level paging walk the same 8-byte entries: 4-level from
+        // the PML4 (bits 47:39), PAE from the PDPTE register (bits 31:30)
+        // into the PD. Large pages: 1 GiB in a PDPT, 2 MiB in a PD.
+        uint64_t table;
+        int shift;
+        if (s.efer & efer::LMA) {
+            table = s.cr3 & kAddr4K;
+            shift = 39;
+        } else {
+            const uint64_t pdpte = s.pdpte[(lin >> 30) & 3];
+            if (!(pdpte & kPresent)) return fail(0);
+            table = pdpte & kAddr4K;
+            shift = 21;
+        }
+        for (;; shift -= 9) {
             const uint64_t pa = table + (((lin >> shift) & 511) << 3);
             const uint64_t e = read_phys64(pa);
             if (!(e & kPresent)) return fail(0);
@@ -110,32 +122,6 @@ bool Cpu::walk(uint64_t lin, Access acc, bool user, bool commit, Walk& w) {
                 leaf = e;
                 const uint64_t size = 1ull << shift;
                 page = ((e & kAddr4K) & ~(size - 1)) | (lin & (size - 1) & ~0xfffull);
-                w.large = true;
-                break;
-            }
-            table = e & kAddr4K;
-        }
-    } else if (pae) {
-        // PAE paging: PDPTE register → PD → PT.
-        const uint64_t pdpte = s.pdpte[(lin >> 30) & 3];
-        if (!(pdpte & kPresent)) return fail(0);
-        uint64_t table = pdpte & kAddr4K;
-        for (int shift = 21;; shift -= 9) {
-            const uint64_t pa = table + (((lin >> shift) & 511) << 3);
-            const uint64_t e = read_phys64(pa);
-            if (!(e & kPresent)) return fail(0);
-            uint64_t r = rsvd;
-            if (shift == 21 && (e & kPs)) r |= 0x001fe000ull;
-            if (e & r) return fail(pferr::P | pferr::RSVD);
-            use(pa, e);
-            if (shift == 12) {
-                leaf = e;
-                page = e & kAddr4K;
-                break;
-            }
-            if (e & kPs) {
-                leaf = e;
-                page = ((e & kAddr4K) & ~0x1fffffull) | (lin & 0x1ff000);
                 w.large = true;
                 break;
             }
