@@ -131,13 +131,17 @@ void Cpu::deliver_real(uint8_t vector, uint64_t ret) {
 
 namespace {
 
-struct GateTarget {
-    Descriptor gate, cs;
-    uint16_t cs_sel = 0;
-    uint64_t offset = 0;
-    bool interrupt_gate = false;  // clears IF
-    unsigned gate_size = 4;       // 2, 4 or 8 bytes per pushed item
-};
+// The code segment an interrupt or trap gate names: present code this CPL
+// may enter, 64-bit code in IA-32e mode; else #GP/#NP with the selector.
+Descriptor gate_target(Cpu& c, uint16_t cs_sel, uint32_t ext, bool long64) {
+    const uint32_t err = (cs_sel & 0xfffc) + ext;
+    if ((cs_sel & 0xfffc) == 0) raise(kGP, ext);
+    Descriptor cs;
+    if (!fetch_descriptor(c, cs_sel, cs)) raise(kGP, err);
+    if (!cs.code() || cs.dpl() > c.s.cpl || (long64 && (!cs.l() || cs.db()))) raise(kGP, err);
+    if (!cs.present()) raise(kNP, err);
+    return cs;
+}
 
 }  // namespace
 
@@ -162,11 +166,7 @@ void Cpu::deliver_protected(uint8_t vector, EventKind kind, bool has_error, uint
     if (software(kind) && gate.dpl() < s.cpl) raise(kGP, idt_err);
     if (!gate.present()) raise(kNP, idt_err);
     const uint16_t cs_sel = gate.gate_selector();
-    if ((cs_sel & 0xfffc) == 0) raise(kGP, ext);
-    Descriptor cs;
-    if (!fetch_descriptor(*this, cs_sel, cs)) raise(kGP, (cs_sel & 0xfffc) + ext);
-    if (!cs.code() || cs.dpl() > s.cpl) raise(kGP, (cs_sel & 0xfffc) + ext);
-    if (!cs.present()) raise(kNP, (cs_sel & 0xfffc) + ext);
+    Descriptor cs = gate_target(*this, cs_sel, ext, false);
     if (v86_mode()) {
         std::fprintf(stderr, "bootscope: cpu: unimplemented: interrupt from virtual-8086 mode; raising #GP\n");
         raise(kGP, (cs_sel & 0xfffc) + ext);
@@ -247,11 +247,7 @@ void Cpu::deliver_long(uint8_t vector, EventKind kind, bool has_error, uint32_t 
     if (software(kind) && gate.dpl() < s.cpl) raise(kGP, idt_err);
     if (!gate.present()) raise(kNP, idt_err);
     const uint16_t cs_sel = gate.gate_selector();
-    if ((cs_sel & 0xfffc) == 0) raise(kGP, ext);
-    Descriptor cs;
-    if (!fetch_descriptor(*this, cs_sel, cs)) raise(kGP, (cs_sel & 0xfffc) + ext);
-    if (!cs.code() || cs.dpl() > s.cpl || !cs.l() || cs.db()) raise(kGP, (cs_sel & 0xfffc) + ext);
-    if (!cs.present()) raise(kNP, (cs_sel & 0xfffc) + ext);
+    Descriptor cs = gate_target(*this, cs_sel, ext, true);
     const uint64_t offset = gate.gate_offset64();
     if (static_cast<uint64_t>(static_cast<int64_t>(offset << 16) >> 16) != offset) raise(kGP, ext);
 
