@@ -82,17 +82,9 @@ void Cpu::write_cr_body(unsigned n, uint64_t v) {
             new_efer &= ~efer::LMA;
         }
         if (!(v & cr0::PE) && (s.efer & efer::LMA)) raise(kGP, 0);
-        const uint64_t old_cr0 = s.cr0;
+        if ((v & cr0::PG) && (s.cr4 & cr4::PAE) && !(new_efer & efer::LMA) && ((old ^ v) & cr0::PG))
+            load_pdptes(s.cr3);
         s.cr0 = v;
-        if ((v & cr0::PG) && (s.cr4 & cr4::PAE) && !(new_efer & efer::LMA) &&
-            ((old_cr0 ^ v) & cr0::PG)) {
-            try {
-                load_pdptes();
-            } catch (...) {
-                s.cr0 = old_cr0;
-                throw;
-            }
-        }
         s.efer = new_efer;
         if ((old ^ v) & (cr0::PG | cr0::WP | cr0::PE)) flush_tlb();
         mode_changed();
@@ -105,16 +97,7 @@ void Cpu::write_cr_body(unsigned n, uint64_t v) {
         } else {
             v &= 0xffffffffull;
         }
-        if ((s.cr0 & cr0::PG) && (s.cr4 & cr4::PAE) && !long_mode()) {
-            const uint64_t old = s.cr3;
-            s.cr3 = v;
-            try {
-                load_pdptes();
-            } catch (...) {
-                s.cr3 = old;
-                throw;
-            }
-        }
+        if ((s.cr0 & cr0::PG) && (s.cr4 & cr4::PAE) && !long_mode()) load_pdptes(v);
         s.cr3 = v;
         flush_tlb_nonglobal();
         attention = true;
@@ -123,15 +106,9 @@ void Cpu::write_cr_body(unsigned n, uint64_t v) {
         if (v & ~kCr4Valid) raise(kGP, 0);
         if (long_mode() && !(v & cr4::PAE)) raise(kGP, 0);
         const uint64_t old = s.cr4;
+        if ((s.cr0 & cr0::PG) && (v & cr4::PAE) && !long_mode() && ((old ^ v) & (cr4::PAE | cr4::PSE | cr4::PGE)))
+            load_pdptes(s.cr3);
         s.cr4 = v;
-        if ((s.cr0 & cr0::PG) && (v & cr4::PAE) && !long_mode() && ((old ^ v) & (cr4::PAE | cr4::PSE | cr4::PGE))) {
-            try {
-                load_pdptes();
-            } catch (...) {
-                s.cr4 = old;
-                throw;
-            }
-        }
         if ((old ^ v) & (cr4::PAE | cr4::PSE | cr4::PGE)) flush_tlb();
         attention = true;
         return;

@@ -307,7 +307,7 @@ private:
     bool walk(uint64_t lin, Access acc, bool user, bool commit, Walk& w);
     uint64_t read_phys64(uint64_t pa);
     void write_phys32(uint64_t pa, uint32_t v);
-    void load_pdptes();
+    void load_pdptes(uint64_t cr3);
     void flush_tlb_nonglobal();
 
     // Events: delivery through the IVT/IDT and the double-fault rules.

@@ -178,9 +178,10 @@ bool Cpu::walk(uint64_t lin, Access acc, bool user, bool commit, Walk& w) {
 }
 
 // PAE paging keeps the four PDPTEs in registers, loaded when CR3 is written
-// or PAE paging is switched on; reserved bits there are a #GP of the MOV.
-void Cpu::load_pdptes() {
-    const uint64_t base = s.cr3 & 0xffffffe0ull;
+// or PAE paging is switched on; reserved bits there are a #GP of the MOV,
+// raised before the MOV changes anything (`cr3` is the value it will have).
+void Cpu::load_pdptes(uint64_t cr3) {
+    const uint64_t base = cr3 & 0xffffffe0ull;
     uint64_t e[4];
     for (unsigned k = 0; k < 4; ++k) {
         e[k] = read_phys64(base + 8 * k);
