@@ -22,10 +22,20 @@ class BreakSink final : public cpu::TraceSink {
 public:
     BreakSink(emu::System& sys, const std::set<uint64_t>& bps) : sys_(sys), bps_(bps) {}
 
-    void call(uint64_t, uint64_t, uint64_t target, uint64_t) override { landed(target); }
-    void ret(uint64_t, uint64_t, uint64_t target, uint64_t) override { landed(target); }
-    void sysret(uint64_t, uint64_t target) override { landed(target); }
-    void iret(uint64_t, uint64_t, uint64_t target) override {
+    void call(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override {
+        if (tap) tap->call(icount, from, target, rsp);
+        landed(target);
+    }
+    void ret(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override {
+        if (tap) tap->ret(icount, from, target, rsp);
+        landed(target);
+    }
+    void sysret(uint64_t icount, uint64_t target) override {
+        if (tap) tap->sysret(icount, target);
+        landed(target);
+    }
+    void iret(uint64_t icount, uint64_t from, uint64_t target) override {
+        if (tap) tap->iret(icount, from, target);
         if (iret_watch_ && target == iret_target_) {
             iret_watch_ = false;
             iret_seen_ = true;
@@ -33,10 +43,24 @@ public:
         }
         landed(target);
     }
-    void event(uint64_t, const cpu::EventRecord& e, uint64_t) override {
+    void event(uint64_t icount, const cpu::EventRecord& e, uint64_t handler) override {
+        if (tap) tap->event(icount, e, handler);
         if (e.kind == cpu::EventKind::External || e.kind == cpu::EventKind::Nmi) external_seen_ = true;
     }
+    void syscall(uint64_t icount, uint64_t from, uint64_t nr) override {
+        if (tap) tap->syscall(icount, from, nr);
+    }
+    void control_write(uint64_t icount, unsigned reg, uint64_t old, uint64_t now) override {
+        if (tap) tap->control_write(icount, reg, old, now);
+    }
+    void mode_change(uint64_t icount, cpu::CpuMode from, cpu::CpuMode to, unsigned cpl) override {
+        if (tap) tap->mode_change(icount, from, to, cpl);
+    }
+    void halt(uint64_t icount, uint64_t rip) override {
+        if (tap) tap->halt(icount, rip);
+    }
 
+    cpu::TraceSink* tap = nullptr;  // Debugger::set_trace_tap
     bool armed = true;  // off while stepping off a breakpoint
     bool external_seen_ = false;
     bool iret_watch_ = false, iret_seen_ = false;
@@ -81,6 +105,8 @@ std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
     status = 0;
     return d;
 }
+
+void Debugger::set_trace_tap(cpu::TraceSink* tap) { sink_->tap = tap; }
 
 Debugger::~Debugger() {
     if (sys_) sys_->cpu.set_trace(nullptr);

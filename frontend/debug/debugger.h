@@ -60,6 +60,12 @@ public:
     bool read_linear(uint64_t lin, uint8_t* out, size_t n);
     bool translate(uint64_t lin, uint64_t& pa) { return sys_->cpu.debug_translate(lin, pa); }
 
+    // ---- tracing ----
+    // Every CPU trace hook (cpu/trace.h) is passed on to `tap` as well (the
+    // boot timeline's recorder); nullptr detaches it. The CPU has one trace
+    // sink, the debugger's, which forwards.
+    void set_trace_tap(cpu::TraceSink* tap);
+
     // ---- breakpoints ----
     const std::set<uint64_t>& breakpoints() const { return breakpoints_; }
     void add_breakpoint(uint64_t lin);
