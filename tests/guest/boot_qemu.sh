@@ -85,7 +85,7 @@ expect_full_boot() {
 		'kmem_cache_init: slab allocator up' \
 		'sched_init: round-robin runqueue' \
 		'i8259A: remapped IRQ 0-15' \
-		'clocksource: PIT channel 0 at 100 Hz' \
+		'clocksource: PIT channel 0 at 1000 Hz' \
 		'tsc: Detected [0-9.]+ MHz' \
 		'printk: console \[ttyS0\] enabled, replayed' \
 		'Calibrating delay loop\.\.\. [0-9.]+ BogoMIPS' \

@@ -73,7 +73,7 @@ struct kernel_param_handler { const char *name; int (*fn)(char *val); int early;
 char *parse_args(const char *doing, char *args, int (*unknown)(char *param, char *val));
 
 /* Time (kernel/time.c) */
-#define HZ 100
+#define HZ 1000			/* the tick rate of x86_64_defconfig (CONFIG_HZ_1000) */
 extern volatile u64 jiffies;
 extern u64 tsc_khz;
 u64 ktime_get_ns(void);		/* monotonic, from the TSC */
