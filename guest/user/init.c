@@ -3,7 +3,8 @@
  *
  * Greets, shows what the kernel handed it (pid, argv, environment), reads a
  * few files the kernel provides (/proc/uptime, /proc/meminfo's first line,
- * /etc/motd from the initramfs), asks the time, lists /, forks a child that
+ * /etc/motd from the initramfs), asks the time, lists /, shows what was
+ * typed on the console so far (keyboard or serial line), forks a child that
  * execs /bin/hello and reaps it, then powers the machine off.
  */
 #include "ulibc.h"
@@ -62,6 +63,23 @@ static void list_root(void)
 	printf("init: / contains:%s\n", line);
 }
 
+/* Reads of /dev/console take what has arrived and do not wait: nothing typed, nothing said. */
+static void show_console_input(void)
+{
+	char in[128], shown[4 * sizeof(in) + 1];
+	size_t len = 0;
+	long n = read(0, in, sizeof(in));
+	if (n <= 0) return;
+	for (long i = 0; i < n; i++) {
+		unsigned char c = in[i];
+		if (c == '\n') len += snprintf(shown + len, sizeof(shown) - len, "\\n");
+		else if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') len += snprintf(shown + len, sizeof(shown) - len, "\\x%02x", c);
+		else shown[len++] = c;
+	}
+	shown[len] = 0;
+	printf("init: console input: \"%s\"\n", shown);
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	struct utsname u;
@@ -80,6 +98,7 @@ int main(int argc, char **argv, char **envp)
 	cat("/etc/motd", 1);
 	show_date();
 	list_root();
+	show_console_input();
 
 	{	/* the heap: brk and an anonymous mmap */
 		char *p = sbrk(8192), *q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -63,13 +63,15 @@ core_initcall(platform_bus_init);
 static struct platform_device serial_dev = { .name = "serial8250", .io_base = 0x3f8, .irq = 4 };
 static struct platform_device rtc_dev = { .name = "rtc_cmos", .io_base = 0x70, .irq = 8 };
 static struct platform_device vga_dev = { .name = "vga", .io_base = 0x3d4, .irq = -1 };
+static struct platform_device i8042_dev = { .name = "i8042", .io_base = 0x60, .irq = 1 };
 
 static int __init add_legacy_pc_devices(void)
 {
 	platform_device_register(&serial_dev);
 	platform_device_register(&rtc_dev);
 	platform_device_register(&vga_dev);
-	pr_info("platform: legacy PC devices serial8250 (0x3f8), rtc_cmos (0x70), vga (0x3d4) registered\n");
+	platform_device_register(&i8042_dev);
+	pr_info("platform: legacy PC devices serial8250 (0x3f8), rtc_cmos (0x70), vga (0x3d4), i8042 (0x60) registered\n");
 	return 0;
 }
 arch_initcall(add_legacy_pc_devices);

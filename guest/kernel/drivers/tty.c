@@ -1,17 +1,36 @@
 /*
  * tty.c - /dev/console (major 5, minor 1): writes go to every registered
- * console, reads come from the serial port (what has arrived; no line
- * discipline, no blocking).  postcore_initcall registers the major;
- * fs_initcall creates the /dev nodes, before the initramfs is unpacked.
+ * console, reads take what has arrived: first the keyboard's characters
+ * (queued by its interrupt handler, drivers/i8042.c), then the serial
+ * port's (no line discipline, no echo, no blocking).  postcore_initcall
+ * registers the major; fs_initcall creates the /dev nodes, before the
+ * initramfs is unpacked.
  */
 #include "../include/kernel.h"
 #include "../include/asm.h"
 #include "../include/init.h"
 #include "../include/fs.h"
 
+/* Typed characters waiting for a reader: a ring filled from interrupt context. */
+#define INPUT_SIZE 256
+static char input_buf[INPUT_SIZE];
+static unsigned input_head, input_tail;	/* head - tail characters wait */
+
+void tty_queue_input(const char *s, size_t n)
+{
+	u64 flags = local_irq_save();
+	for (size_t i = 0; i < n && input_head - input_tail < INPUT_SIZE; i++)
+		input_buf[input_head++ % INPUT_SIZE] = s[i];
+	local_irq_restore(flags);
+}
+
 static ssize_t console_read(struct file *f, char *buf, size_t n, off_t *pos)
 {
 	size_t got = 0;
+	u64 flags = local_irq_save();
+	while (got < n && input_tail != input_head)
+		buf[got++] = input_buf[input_tail++ % INPUT_SIZE];
+	local_irq_restore(flags);
 	while (got < n && (inb(0x3f8 + 5) & 1))
 		buf[got++] = inb(0x3f8);
 	return got;

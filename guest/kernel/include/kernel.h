@@ -43,6 +43,8 @@ struct console {
 };
 void register_console(struct console *con);
 void console_write_all(const char *s, size_t n);	/* straight to consoles */
+/* Characters typed on a keyboard, for readers of /dev/console (drivers/tty.c). */
+void tty_queue_input(const char *s, size_t n);
 
 noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dump_stack(void);
@@ -104,7 +106,9 @@ extern char __init_begin[], __init_end[], _sinittext[], _einittext[], __bss_star
 #define EAGAIN 11
 #define ENOMEM 12
 #define EFAULT 14
+#define EBUSY 16
 #define EEXIST 17
+#define ENODEV 19
 #define ENOTDIR 20
 #define EISDIR 21
 #define EINVAL 22
@@ -114,4 +118,5 @@ extern char __init_begin[], __init_end[], _sinittext[], _einittext[], __bss_star
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ENOTEMPTY 39
+#define ETIMEDOUT 110
 #endif
