@@ -45,6 +45,8 @@ public:
 
     uint8_t command_byte() const { return config_; }
     uint8_t output_port() const { return outport_; }
+    uint8_t status() const { return status_; }
+    size_t queued() const { return queue_.size(); }
     std::string dump() const;
 
 private:

@@ -70,6 +70,22 @@ public:
     uint8_t id() const { return uint8_t(id_ >> 24); }
     uint32_t ppr() const;
     uint32_t timer_current_count() const;
+    // Registers as the debugger shows them (no side effects, unlike read_reg):
+    // ISR/TMR/IRR as 8 words (bit v of the 256 = vector v), the LVT in
+    // register order (CMCI 0x2F0, timer 0x320, thermal, perf, LINT0, LINT1, error).
+    const uint32_t* isr() const { return isr_; }
+    const uint32_t* tmr() const { return tmr_; }
+    const uint32_t* irr() const { return irr_; }
+    static constexpr unsigned kLvtEntries = 7;
+    uint32_t lvt(unsigned index) const { return lvt_[index]; }
+    uint32_t tpr() const { return tpr_; }
+    uint32_t svr() const { return svr_; }
+    uint32_t esr() const { return esr_; }
+    uint32_t ldr() const { return ldr_; }
+    uint32_t dfr() const { return dfr_; }
+    uint64_t icr() const { return uint64_t(icr_hi_) << 32 | icr_lo_; }
+    uint32_t timer_initial_count() const { return initial_count_; }
+    uint32_t timer_divide_config() const { return dcr_; }
 
     // Called after an EOI of a level-triggered vector (to the IOAPIC).
     std::function<void(uint8_t vector)> on_level_eoi;

@@ -39,6 +39,10 @@ public:
     // The counting element's value now (what a latch would capture).
     uint16_t count_now(unsigned ch) const;
     unsigned mode(unsigned ch) const { return ch_[ch].mode; }
+    // The reload value (1..0x10000) and whether one was written since the control word.
+    uint32_t reload(unsigned ch) const { return ch_[ch].count ? ch_[ch].count : 0x10000; }
+    bool loaded(unsigned ch) const { return ch_[ch].loaded; }
+    bool bcd(unsigned ch) const { return ch_[ch].bcd; }
 
     emu::IrqLine irq0;  // counter 0 OUT
 

@@ -52,6 +52,18 @@ public:
     // Virtual nanoseconds per character at the current line settings.
     uint64_t char_time_ns() const;
 
+    // Registers as the debugger shows them (no side effects, unlike read()).
+    uint16_t divisor() const { return divisor_; }
+    uint8_t ier() const { return ier_; }
+    uint8_t interrupt_id() const { return iir(); }
+    uint8_t fcr() const { return fcr_; }
+    uint8_t lcr() const { return lcr_; }
+    uint8_t mcr() const { return mcr_; }
+    uint8_t lsr() const { return lsr_; }
+    uint8_t msr() const { return msr_; }
+    uint8_t scr() const { return scr_; }
+    size_t rx_fifo_level() const { return rx_fifo_.size(); }
+
     emu::IrqLine irq;
 
     std::string dump() const;

@@ -1,6 +1,8 @@
 // The debugger window (see ui.h).
 #include "ui.h"
 
+#include "timeline.h"
+
 #include <imgui.h>
 #include <imgui_impl_sdl.h>
 #include <imgui_impl_sdlrenderer.h>
@@ -8,6 +10,8 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -17,53 +21,29 @@ namespace bs::frontend::debug {
 
 namespace {
 
-constexpr int kWindowW = 1720, kWindowH = 960;
-const ImVec4 kChanged{1.0f, 0.75f, 0.2f, 1.0f};
-const ImVec4 kDim{0.6f, 0.6f, 0.6f, 1.0f};
-const ImVec4 kCurrent{0.4f, 1.0f, 0.4f, 1.0f};
-const ImVec4 kBreak{1.0f, 0.35f, 0.35f, 1.0f};
-const ImVec4 kLabel{0.5f, 0.75f, 1.0f, 1.0f};
+using views::kBad;
+using views::kCurrent;
+using views::kLabel;
+
+// The window and where each pane starts (ui.h): three columns.
+constexpr int kWindowW = 1600, kWindowH = 1000;
+struct Pane {
+    float x, y, w, h;
+};
+constexpr Pane kControls{8, 8, 572, 150}, kDisassembly{8, 166, 572, 372}, kInspect{8, 546, 572, 446};
+constexpr Pane kVga{588, 8, 656, 436}, kSerial{588, 452, 656, 272}, kConsole{588, 732, 656, 260};
+constexpr Pane kRegisters{1252, 8, 340, 984};
+
+void place(const Pane& p) {
+    ImGui::SetNextWindowPos(ImVec2(p.x, p.y), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(p.w, p.h), ImGuiCond_FirstUseEver);
+}
 
 // The 16 colours of the VGA text palette (BIOS mode 3 DAC defaults).
 constexpr uint32_t kVgaPalette[16] = {0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0xaa0000, 0xaa00aa, 0xaa5500, 0xaaaaaa,
                                       0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff};
 
-const char* const kGprNames[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-                                   "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
-const char* const kSegNames[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
-
-// Bit names of a register, for the decoded lines: {bit, name}.
-struct BitName {
-    unsigned bit;
-    const char* name;
-};
-constexpr BitName kFlagBits[] = {{0, "CF"},  {2, "PF"},  {4, "AF"},  {6, "ZF"},  {7, "SF"},   {8, "TF"},
-                                 {9, "IF"},  {10, "DF"}, {11, "OF"}, {14, "NT"}, {16, "RF"},  {17, "VM"},
-                                 {18, "AC"}, {19, "VIF"}, {20, "VIP"}, {21, "ID"}};
-constexpr BitName kCr0Bits[] = {{0, "PE"}, {1, "MP"},  {2, "EM"},  {3, "TS"},  {4, "ET"}, {5, "NE"},
-                                {16, "WP"}, {18, "AM"}, {29, "NW"}, {30, "CD"}, {31, "PG"}};
-constexpr BitName kCr4Bits[] = {{0, "VME"},    {1, "PVI"},         {2, "TSD"},    {3, "DE"},        {4, "PSE"},
-                                {5, "PAE"},    {6, "MCE"},         {7, "PGE"},    {8, "PCE"},       {9, "OSFXSR"},
-                                {10, "OSXMMEXCPT"}, {11, "UMIP"}, {16, "FSGSBASE"}, {17, "PCIDE"}, {20, "SMEP"},
-                                {21, "SMAP"}};
-constexpr BitName kEferBits[] = {{0, "SCE"}, {8, "LME"}, {10, "LMA"}, {11, "NXE"}};
-
-template <size_t N> std::string bits(uint64_t v, const BitName (&names)[N]) {
-    std::string s;
-    for (const BitName& b : names) {
-        if (!(v >> b.bit & 1)) continue;
-        if (!s.empty()) s += ' ';
-        s += b.name;
-    }
-    return s.empty() ? "-" : s;
-}
-
-void value_line(const char* name, uint64_t now, uint64_t before, int digits, const std::string& extra = {}) {
-    const bool changed = now != before;
-    if (changed) ImGui::PushStyleColor(ImGuiCol_Text, kChanged);
-    ImGui::Text("%-6s %0*" PRIx64 "%s%s", name, digits, now, extra.empty() ? "" : "  ", extra.c_str());
-    if (changed) ImGui::PopStyleColor();
-}
+constexpr size_t kScrollbackLines = 2000;
 
 }  // namespace
 
@@ -125,8 +105,10 @@ bool Ui::frame() {
         if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_CLOSE &&
             ev.window.windowID == SDL_GetWindowID(window_))
             quit_ = true;
+        if (ev.type == SDL_KEYDOWN || ev.type == SDL_KEYUP) keyboard_event(ev.key);
     }
-    // The guest runs for about half a frame between frames.
+    run_console_command();
+    // The guest runs for about half a frame between frames (≥ 30 frames a second).
     dbg_.run_for(12.0);
     if (has_run_to_ && dbg_.state() != Debugger::State::Running) {
         dbg_.remove_breakpoint(run_to_);
@@ -136,17 +118,26 @@ bool Ui::frame() {
     return !quit_;
 }
 
+void Ui::keyboard_event(const SDL_KeyboardEvent& key) {
+    // Focus is last frame's: the click that focused the pane came before this key.
+    if (!vga_focused_) return;
+    // A held key repeats its make code, as a PC keyboard's typematic repeat does.
+    for (uint8_t b : views::set1_scancodes(key.keysym.scancode, key.state == SDL_PRESSED))
+        dbg_.sys().machine.kbd.key_input(b);
+}
+
 void Ui::draw(bool present) {
     ImGui_ImplSDLRenderer_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
     draw_controls();
     draw_disassembly();
-    draw_registers();
+    draw_inspect();
     draw_vga();
     draw_serial();
-    draw_memory();
-    draw_devices();
+    draw_console();
+    draw_registers();
+    if (timeline_) timeline_->draw();
     ImGui::Render();
     SDL_SetRenderDrawColor(renderer_, 24, 24, 28, 255);
     SDL_RenderClear(renderer_);
@@ -188,8 +179,7 @@ bool Ui::screenshot(const std::string& path, std::string& error) {
 // ---- panels ----
 
 void Ui::draw_controls() {
-    ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(760, 170), ImGuiCond_FirstUseEver);
+    place(kControls);
     ImGui::Begin("Controls");
     emu::System& sys = dbg_.sys();
     const bool running = dbg_.state() == Debugger::State::Running;
@@ -257,7 +247,7 @@ void Ui::draw_controls() {
         }
         ImGui::SameLine();
         const std::string n = dbg_.symbol_name(bp);
-        ImGui::TextColored(kBreak, "break %016" PRIx64 " %s%s", bp, n.c_str(),
+        ImGui::TextColored(kBad, "break %016" PRIx64 " %s%s", bp, n.c_str(),
                            dbg_.is_symbol_start(bp) ? "" : "  (precise: single-steps)");
         ImGui::PopID();
     }
@@ -273,8 +263,7 @@ void Ui::draw_controls() {
 }
 
 void Ui::draw_disassembly() {
-    ImGui::SetNextWindowPos(ImVec2(8, 186), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(760, 400), ImGuiCond_FirstUseEver);
+    place(kDisassembly);
     ImGui::Begin("Disassembly");
     cpu::Cpu& c = dbg_.sys().cpu;
     const unsigned code_size = c.s.code_size;
@@ -322,14 +311,14 @@ void Ui::draw_disassembly() {
     } else {
         buf.resize(kAfter);
         if (!dbg_.read_linear(pc, buf.data(), buf.size())) {
-            ImGui::TextColored(kBreak, "%016" PRIx64 ": not mapped", pc);
+            ImGui::TextColored(kBad, "%016" PRIx64 ": not mapped", pc);
             ImGui::End();
             return;
         }
     }
     const size_t off = buf.size() == kAfter ? 0 : start_ip - from;
     const auto lines = disasm_.decode(&buf[off], buf.size() - off, start_ip, code_size, 40);
-    ImGui::BeginChild("listing");
+    ImGui::BeginChild("listing", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     for (const DisasmLine& l : lines) {
         const uint64_t lin = cs_base + l.address;
         const std::string name = dbg_.symbol_name(lin);
@@ -355,9 +344,12 @@ void Ui::draw_disassembly() {
         char where[48];
         if (code_size == 8) std::snprintf(where, sizeof where, "%016" PRIx64, l.address);
         else std::snprintf(where, sizeof where, "%04x:%0*" PRIx64, c.s.seg[cpu::CS].selector, code_size == 2 ? 4 : 8, l.address);
-        ImGui::PushStyleColor(ImGuiCol_Text, current ? kCurrent : bp ? kBreak : ImGui::GetStyleColorVec4(ImGuiCol_Text));
-        ImGui::Text("%s%s %s lin %08" PRIx64 " phys %s%08" PRIx64 "  %-16s %s%s", current ? "=>" : "  ", bp ? "B" : " ",
-                    where, lin, mapped ? "" : "?", mapped ? pa : 0, hex, l.text.c_str(), target.c_str());
+        ImGui::PushStyleColor(ImGuiCol_Text, current ? kCurrent : bp ? kBad : ImGui::GetStyleColorVec4(ImGuiCol_Text));
+        // The linear address is the offset itself in flat 64-bit code: shown once.
+        char linear[32] = "";
+        if (code_size != 8 || cs_base != 0) std::snprintf(linear, sizeof linear, " lin %08" PRIx64, lin);
+        ImGui::Text("%s%s %s%s phys %s%08" PRIx64 "  %-16s %s%s", current ? "=>" : "  ", bp ? "B" : " ", where, linear,
+                    mapped ? "" : "?", mapped ? pa : 0, hex, l.text.c_str(), target.c_str());
         ImGui::PopStyleColor();
         if (current && follow_rip_ && dbg_.state() != Debugger::State::Running) ImGui::SetScrollHereY(0.3f);
     }
@@ -366,50 +358,57 @@ void Ui::draw_disassembly() {
 }
 
 void Ui::draw_registers() {
-    ImGui::SetNextWindowPos(ImVec2(8, 594), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(760, 358), ImGuiCond_FirstUseEver);
+    place(kRegisters);
     ImGui::Begin("Registers");
-    cpu::CpuState now = dbg_.sys().cpu.s;
-    cpu::CpuState before = dbg_.previous();
-    ImGui::Columns(2, "regs", false);
-    for (unsigned i = 0; i < 16; ++i) {
-        value_line(kGprNames[i], now.gpr[i], before.gpr[i], 16);
-        if (i == 7) ImGui::NextColumn();
+    views::registers(dbg_);
+    ImGui::End();
+}
+
+// The inspection tabs, in order (views.h draws each).
+const char* const Ui::kInspectTabs[] = {"Memory", "Page walk", "GDT/IDT/TSS", "Stack", "Task", "Devices"};
+
+bool Ui::show_tab(const std::string& name) {
+    for (const char* t : kInspectTabs) {
+        if (name == t) {
+            select_tab_ = name;
+            return true;
+        }
     }
-    ImGui::Columns(1);
-    ImGui::Separator();
-    const std::string sym = dbg_.symbol_name(dbg_.sys().cpu.current_pc());
-    value_line("rip", now.rip, before.rip, 16, sym);
-    const uint64_t fl_now = cpu::get_rflags(now), fl_before = cpu::get_rflags(before);
-    value_line("rflags", fl_now, fl_before, 8,
-               bits(fl_now, kFlagBits) + " IOPL=" + std::to_string((fl_now >> 12) & 3));
-    for (unsigned i = 0; i < 6; ++i) {
-        const cpu::Segment& s = now.seg[i];
-        const cpu::Segment& b = before.seg[i];
-        const bool changed = s.selector != b.selector || s.base != b.base || s.limit != b.limit || s.attr != b.attr;
-        if (changed) ImGui::PushStyleColor(ImGuiCol_Text, kChanged);
-        const bool code = s.attr & cpu::segattr::Code;
-        ImGui::Text("%s     %04x base %016" PRIx64 " limit %08x attr %04x  %s dpl%u%s%s%s%s", kSegNames[i], s.selector,
-                    s.base, s.limit, s.attr, !(s.attr & cpu::segattr::S) ? "sys " : code ? "code" : "data",
-                    (s.attr >> cpu::segattr::DplShift) & 3, s.attr & cpu::segattr::Present ? " P" : " NP",
-                    s.attr & cpu::segattr::L ? " L" : "", s.attr & cpu::segattr::DB ? " D/B" : "",
-                    s.attr & cpu::segattr::G ? " G" : "");
-        if (changed) ImGui::PopStyleColor();
+    return false;
+}
+
+void Ui::draw_inspect() {
+    place(kInspect);
+    ImGui::Begin("Inspect");
+    const std::function<void()> draw_tab[] = {
+        [this] { views::hex_dump(dbg_, hex_); },
+        [this] { views::page_walk(dbg_, walk_); },
+        [this] { views::descriptor_tables(dbg_, tables_); },
+        [this] { views::stack(dbg_, disasm_); },
+        [this] { views::task(dbg_); },
+        [this] { views::devices(dbg_); },
+    };
+    static_assert(std::size(kInspectTabs) == std::size(draw_tab));
+    if (ImGui::BeginTabBar("inspect")) {
+        for (size_t i = 0; i < std::size(kInspectTabs); ++i) {
+            const bool select = select_tab_ == kInspectTabs[i];
+            if (ImGui::BeginTabItem(kInspectTabs[i], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) {
+                draw_tab[i]();
+                ImGui::EndTabItem();
+            }
+        }
+        select_tab_.clear();
+        ImGui::EndTabBar();
     }
-    value_line("cr0", now.cr0, before.cr0, 8, bits(now.cr0, kCr0Bits));
-    value_line("cr2", now.cr2, before.cr2, 16);
-    value_line("cr3", now.cr3, before.cr3, 16);
-    value_line("cr4", now.cr4, before.cr4, 8, bits(now.cr4, kCr4Bits));
-    value_line("efer", now.efer, before.efer, 8, bits(now.efer, kEferBits));
-    ImGui::Text("gdtr   %016" PRIx64 "/%04x  idtr %016" PRIx64 "/%04x  tr %04x  ldtr %04x", now.gdtr.base,
-                now.gdtr.limit, now.idtr.base, now.idtr.limit, now.tr.selector, now.ldtr.selector);
     ImGui::End();
 }
 
 void Ui::draw_vga() {
-    ImGui::SetNextWindowPos(ImVec2(776, 8), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(656, 470), ImGuiCond_FirstUseEver);
-    ImGui::Begin("VGA text screen");
+    place(kVga);
+    // The title says where typed keys go; "###vga" keeps the window's identity.
+    ImGui::Begin(vga_focused_ ? "VGA text screen: keys go to the guest's keyboard (i8042)###vga"
+                              : "VGA text screen (click to type into the guest)###vga");
+    vga_focused_ = ImGui::IsWindowFocused();
     if (vga_tex_) {
         update_vga_texture();
         ImGui::Image(reinterpret_cast<ImTextureID>(vga_tex_),
@@ -445,8 +444,7 @@ void Ui::update_vga_texture() {
 }
 
 void Ui::draw_serial() {
-    ImGui::SetNextWindowPos(ImVec2(776, 486), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(656, 200), ImGuiCond_FirstUseEver);
+    place(kSerial);
     ImGui::Begin("Serial (COM1)");
     ImGui::SetNextItemWidth(-120);
     if (ImGui::InputText("##in", serial_input_, sizeof serial_input_, ImGuiInputTextFlags_EnterReturnsTrue)) {
@@ -456,7 +454,7 @@ void Ui::draw_serial() {
     }
     ImGui::SameLine();
     ImGui::Checkbox("follow", &serial_scroll_);
-    ImGui::BeginChild("serial_out");
+    ImGui::BeginChild("serial_out", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     const std::string& out = dbg_.serial_output();
     ImGui::TextUnformatted(out.data(), out.data() + out.size());
     if (serial_scroll_ && out.size() != serial_seen_) {
@@ -467,50 +465,70 @@ void Ui::draw_serial() {
     ImGui::End();
 }
 
-void Ui::draw_memory() {
-    ImGui::SetNextWindowPos(ImVec2(776, 694), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(656, 258), ImGuiCond_FirstUseEver);
-    ImGui::Begin("Memory");
-    ImGui::SetNextItemWidth(180);
-    ImGui::InputText("address", mem_addr_, sizeof mem_addr_);
-    ImGui::SameLine();
-    ImGui::Checkbox("linear (page tables)", &mem_linear_);
-    uint64_t addr = 0;
-    try {
-        addr = std::stoull(mem_addr_, nullptr, 0) & ~0xfull;
-    } catch (const std::exception&) {
-        ImGui::TextDisabled("a number: 0x... for hex");
-        ImGui::End();
-        return;
+void Ui::draw_console() {
+    place(kConsole);
+    ImGui::Begin("Console");
+    ImGui::BeginChild("scrollback", ImVec2(0, -ImGui::GetFrameHeightWithSpacing()), false,
+                      ImGuiWindowFlags_HorizontalScrollbar);
+    for (const std::string& l : scrollback_) {
+        if (l.rfind("> ", 0) == 0) ImGui::TextColored(kLabel, "%s", l.c_str());
+        else if (l.rfind("error: ", 0) == 0) ImGui::TextColored(kBad, "%s", l.c_str());
+        else ImGui::TextUnformatted(l.c_str());
     }
-    for (unsigned row = 0; row < 16; ++row) {
-        const uint64_t a = addr + row * 16;
-        uint8_t b[16];
-        uint64_t pa = a;
-        const bool ok = mem_linear_ ? dbg_.read_linear(a, b, 16) && dbg_.translate(a, pa) : dbg_.read_phys(a, b, 16);
-        if (!ok) {
-            ImGui::TextColored(kDim, "%016" PRIx64 "  %s", a, mem_linear_ ? "not mapped" : "no memory here");
-            continue;
-        }
-        char hex[64], asc[17];
-        for (unsigned k = 0; k < 16; ++k) {
-            std::snprintf(hex + 3 * k, sizeof hex - 3 * k, "%02x ", b[k]);
-            asc[k] = b[k] >= 0x20 && b[k] < 0x7f ? char(b[k]) : '.';
-        }
-        asc[16] = 0;
-        if (mem_linear_) ImGui::Text("%016" PRIx64 " (%08" PRIx64 ") %s %s", a, pa, hex, asc);
-        else ImGui::Text("%016" PRIx64 "  %s %s", a, hex, asc);
+    if (console_scroll_) {
+        ImGui::SetScrollHereY(1.0f);
+        console_scroll_ = false;
+    }
+    ImGui::EndChild();
+    ImGui::SetNextItemWidth(-1);
+    const ImGuiInputTextFlags flags = ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CallbackHistory;
+    if (ImGui::InputTextWithHint("##command", "a command (help lists them), up/down for history", console_input_,
+                                 sizeof console_input_, flags, &Ui::console_input_callback, this)) {
+        console_pending_ = console_input_;
+        console_has_pending_ = true;
+        console_input_[0] = 0;
+        ImGui::SetKeyboardFocusHere(-1);
     }
     ImGui::End();
 }
 
-void Ui::draw_devices() {
-    ImGui::SetNextWindowPos(ImVec2(1440, 8), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(272, 944), ImGuiCond_FirstUseEver);
-    ImGui::Begin("Devices", nullptr, ImGuiWindowFlags_HorizontalScrollbar);
-    const std::string d = dbg_.sys().machine.dump();
-    ImGui::TextUnformatted(d.data(), d.data() + d.size());
-    ImGui::End();
+// Up/down walk the history; the line being typed is not kept while browsing.
+int Ui::console_input_callback(ImGuiInputTextCallbackData* data) {
+    Ui& ui = *static_cast<Ui*>(data->UserData);
+    if (data->EventFlag != ImGuiInputTextFlags_CallbackHistory || ui.history_.empty()) return 0;
+    const int n = int(ui.history_.size());
+    int& pos = ui.history_pos_;
+    if (data->EventKey == ImGuiKey_UpArrow) pos = pos < 0 ? n - 1 : std::max(0, pos - 1);
+    else if (data->EventKey == ImGuiKey_DownArrow && pos >= 0 && ++pos >= n) pos = -1;
+    data->DeleteChars(0, data->BufTextLen);
+    if (pos >= 0) data->InsertChars(0, ui.history_[size_t(pos)].c_str());
+    return 0;
+}
+
+void Ui::run_console_command() {
+    if (!console_has_pending_) return;
+    console_has_pending_ = false;
+    const std::string line = console_pending_;
+    history_pos_ = -1;
+    if (!line.empty() && (history_.empty() || history_.back() != line)) history_.push_back(line);
+    auto add = [this](const std::string& text) {
+        size_t start = 0;
+        while (start < text.size()) {
+            const size_t nl = text.find('\n', start);
+            const size_t end = nl == std::string::npos ? text.size() : nl;
+            scrollback_.push_back(text.substr(start, end - start));
+            start = end + 1;
+        }
+        while (scrollback_.size() > kScrollbackLines) scrollback_.pop_front();
+    };
+    add("> " + line);
+    // A command runs to its end before the next frame (a long `continue`
+    // holds the window until it stops).
+    const CommandResult r = commands_.execute(line);
+    add(r.output);
+    if (r.status == CommandResult::Status::Failed) add("error: " + r.error);
+    if (r.status == CommandResult::Status::Quit) quit_ = true;
+    console_scroll_ = true;
 }
 
 }  // namespace bs::frontend::debug

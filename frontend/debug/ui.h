@@ -1,23 +1,36 @@
 // The debugger window: SDL2 + Dear ImGui on SDL_Renderer, one draw function
-// per panel (controls, disassembly, registers, memory, VGA screen, serial
-// console, devices). It reads the machine through Debugger and never writes
-// guest state except through Debugger's controls and typed serial input.
+// per panel: controls, disassembly, the VGA screen, the serial console, the
+// command console, registers, and the inspection tabs (memory, page walk,
+// descriptor tables, stack, task, devices: views.h). It reads the machine
+// through Debugger and never writes guest state except through Debugger's
+// controls, the console's commands, and typed input (keys to the i8042 while
+// the VGA pane has focus, lines to COM1 from the serial pane).
+//
+// Layout, fixed for a 1600x1000 window (the panes can be moved and resized):
+//   controls, disassembly,   | VGA text screen,      | registers
+//   inspection tabs          | serial, console       |
 #pragma once
 
 #include <SDL.h>
 
 #include <cstdint>
+#include <deque>
 #include <string>
+#include <vector>
 
+#include "commands.h"
 #include "console_font.h"
 #include "debugger.h"
 #include "disasm.h"
+#include "views.h"
 
 namespace bs::frontend::debug {
 
+class Timeline;
+
 class Ui {
 public:
-    explicit Ui(Debugger& dbg) : dbg_(dbg) {}
+    explicit Ui(Debugger& dbg) : dbg_(dbg), commands_(dbg, this) {}
     ~Ui();
     Ui(const Ui&) = delete;
     Ui& operator=(const Ui&) = delete;
@@ -30,21 +43,34 @@ public:
     bool frame();
     // Draws a frame and writes it to a .png (else .bmp) file.
     bool screenshot(const std::string& path, std::string& error);
+    // The boot timeline and post-mortem panes (timeline.h), drawn when set.
+    void set_timeline(Timeline* t) { timeline_ = t; }
     // A console font was found (else the VGA pane falls back to ImGui text).
     bool has_font() const { return font_.width() != 0; }
+    // Brings an inspection tab to the front from the next frame on (for a
+    // command or a screenshot); false when no tab has that name.
+    static const char* const kInspectTabs[6];  // "Memory", "Page walk", "GDT/IDT/TSS", "Stack", "Task", "Devices"
+    bool show_tab(const std::string& name);
 
 private:
     void draw(bool present);
     void draw_controls();
     void draw_disassembly();
     void draw_registers();
-    void draw_memory();
+    void draw_inspect();
     void draw_vga();
     void draw_serial();
-    void draw_devices();
+    void draw_console();
     void update_vga_texture();
+    // An SDL key event: set 1 scancodes to the i8042 while the VGA pane has focus.
+    void keyboard_event(const SDL_KeyboardEvent& key);
+    // Runs the console's queued command line (outside any ImGui frame: a
+    // command may draw a screenshot).
+    void run_console_command();
+    static int console_input_callback(ImGuiInputTextCallbackData* data);
 
     Debugger& dbg_;
+    Timeline* timeline_ = nullptr;
     Disassembler disasm_;
     ConsoleFont font_;
     SDL_Window* window_ = nullptr;
@@ -54,13 +80,26 @@ private:
     bool quit_ = false;
     bool follow_rip_ = true;
     char break_spec_[128] = "start_kernel";
-    char mem_addr_[32] = "0xb8000";
-    bool mem_linear_ = false;
+    bool vga_focused_ = false;
+    views::HexState hex_;
+    views::WalkState walk_;
+    views::TablesState tables_;
+    std::string select_tab_;  // show_tab()'s request
     char serial_input_[256] = "";
     bool serial_scroll_ = true;
     size_t serial_seen_ = 0;
     uint64_t run_to_ = 0;  // the temporary breakpoint of "Run to"
     bool has_run_to_ = false;
+
+    // The console pane: the command language of --script (commands.h).
+    CommandRunner commands_;
+    char console_input_[256] = "";
+    std::string console_pending_;       // a line entered, run at the next frame
+    bool console_has_pending_ = false;
+    std::vector<std::string> history_;  // entered lines, oldest first
+    int history_pos_ = -1;              // browsing: index into history_, -1 = the new line
+    std::deque<std::string> scrollback_;
+    bool console_scroll_ = false;
 };
 
 }  // namespace bs::frontend::debug
