@@ -25,11 +25,13 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Benchmarks (bench/): the CPU core alone, then the guest's boot beside QEMU
-# (also written to bench/results/boot-DATE.json).
+# The benchmark suite (bench/): every workload on Bootscope, QEMU TCG and
+# natively, and the guest's boot; a table of medians, also written to
+# bench/results/bench-DATE.json. BENCH_ARGS=--quick: 3 rounds instead of 5
+# (bench/suite/main.cpp lists the options).
+BENCH_ARGS ?=
 bench: build
-	./$(BUILD)/bench/bench_core
-	./$(BUILD)/bench/bench_boot
+	./$(BUILD)/bench/bench_suite $(BENCH_ARGS)
 
 # Rewrites the golden boot traces (tests/trace/golden) after an intended
 # change; review the diff before committing it.

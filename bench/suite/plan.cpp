@@ -1,0 +1,216 @@
+// The rows of the benchmark table and the command line of every cell.
+#include <cstdio>
+
+#include "bench/suite/host.h"
+#include "bench/suite/suite.h"
+
+namespace bench {
+namespace {
+
+// Guest RAM for every run: the pagetable workload maps 256 MiB.
+constexpr const char* kMemory = "512M";
+// What a bare-metal workload's exit through isa-debug-exit 0x21 gives.
+constexpr int kKernelDone = 67;
+constexpr const char* kInitLine = "init: Hello from /sbin/init";
+
+// The workloads of bench/workloads/*.c, sized so that Bootscope runs each
+// for about a second at the speed of 2026-11 (100-200 MIPS; the pagetable
+// workload ~25). The sizes of `make test` are in bench/CMakeLists.txt.
+struct Workload {
+    const char* name;
+    const char* what;
+    uint64_t size;
+    bool native;       // also built as a Linux program
+    const char* qemu_clock;  // extra QEMU options, or nullptr
+    Target target;
+};
+
+constexpr Workload kWorkloads[] = {
+    {"alu", "integer ALU loop, 10 M iterations of a dependent add/xor/shift/rotate/imul chain", 10'000'000, true,
+     nullptr, {Goal::Mips, 400}},
+    {"memory", "sieve of Eratosthenes over 2 MiB + 2 copies of 8 MiB (8-byte moves), 2 rounds", 2, true, nullptr,
+     {Goal::SpeedVsQemu, 0.8}},
+    {"branchy", "quicksort of 64 Ki random 32-bit keys, 8 rounds", 8, true, nullptr, {Goal::Mips, 400}},
+    {"calls", "recursive calls: tak(18|19, 12, 6) + fib(20), 80 rounds", 80, true, nullptr, {Goal::Mips, 400}},
+    {"crc32", "table-driven CRC-32 over 64 KiB, 250 passes", 250, true, nullptr, {Goal::Mips, 400}},
+    {"pagetable", "2 M read-modify-writes over 256 MiB of 4 KiB pages, each on a page not touched for 65,535 accesses",
+     2'000'000, true, nullptr, {Goal::SpeedVsQemu, 2}},
+    {"timer", "100,000 ticks of the PIT at 10 kHz through the 8259, HLT between (QEMU: -icount shift=0,sleep=off)",
+     100'000, false, "-icount shift=0,sleep=off", {}},
+    {"portio", "20,000 80-byte lines on COM1, polling LSR before each byte", 20'000, false, nullptr, {}},
+};
+
+std::vector<std::string> split_words(const char* text) {
+    std::vector<std::string> words;
+    std::string word;
+    for (const char* p = text;; ++p) {
+        if (*p == ' ' || !*p) {
+            if (!word.empty()) words.push_back(word);
+            word.clear();
+            if (!*p) return words;
+        } else {
+            word += *p;
+        }
+    }
+}
+
+std::vector<std::string> bootscope_kernel(const Config& c, const std::string& kernel, uint64_t n) {
+    std::vector<std::string> argv = {c.bootscope, "--log-level", "info", "run"};
+    argv.insert(argv.end(), c.bootscope_args.begin(), c.bootscope_args.end());
+    argv.insert(argv.end(), {"--kernel", kernel, "--append", "n=" + std::to_string(n), "--memory", kMemory});
+    return argv;
+}
+
+std::vector<std::string> qemu_kernel(const Config& c, const std::string& kernel, uint64_t n, const char* clock) {
+    std::vector<std::string> argv = {c.qemu, "-accel", "tcg"};
+    if (clock) {
+        for (const std::string& word : split_words(clock)) argv.push_back(word);
+    }
+    argv.insert(argv.end(), {"-kernel", kernel, "-append", "n=" + std::to_string(n), "-m", kMemory, "-serial",
+                             "stdio", "-display", "none", "-monitor", "none", "-nodefaults", "-no-reboot",
+                             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"});
+    return argv;
+}
+
+Job make_job(Runner runner, std::vector<std::string> argv, int status, bool checksum, std::string marker = "") {
+    Job job;
+    job.runner = runner;
+    job.argv = std::move(argv);
+    job.expected_status = status;
+    job.prints_checksum = checksum;
+    job.marker = std::move(marker);
+    return job;
+}
+
+bool wanted(const Config& c, const std::string& name) { return c.only.empty() || c.only.count(name); }
+
+}  // namespace
+
+std::optional<Suite> plan(const Config& c) {
+    Suite suite;
+    suite.config = c;
+    std::vector<std::string> missing;
+    auto need = [&](const std::string& path) {
+        if (!readable(path)) missing.push_back(path);
+        return path;
+    };
+    auto add_startup = [&](Job job, const char* label) {
+        job.label = label;
+        suite.startups.push_back(std::move(job));
+        return suite.startups.size() - 1;
+    };
+
+    // The bare-metal workloads. Start-up: the empty workload, per runner.
+    const std::string empty_kernel = need(c.kernel_dir + "/empty.elf");
+    const size_t native_startup =
+        add_startup(make_job(Runner::Native, {need(c.native_dir + "/empty"), "1"}, 0, true), "workloads");
+    const size_t bootscope_startup =
+        add_startup(make_job(Runner::Bootscope, bootscope_kernel(c, empty_kernel, 1), kKernelDone, true), "workloads");
+    size_t qemu_startup = 0;
+    if (!c.qemu.empty()) {
+        qemu_startup =
+            add_startup(make_job(Runner::Qemu, qemu_kernel(c, empty_kernel, 1, nullptr), kKernelDone, true), "workloads");
+    }
+    for (const Workload& w : kWorkloads) {
+        if (!wanted(c, w.name)) continue;
+        Row row;
+        row.name = w.name;
+        row.what = w.what;
+        row.size = w.size;
+        row.target = w.target;
+        const std::string kernel = need(c.kernel_dir + "/" + w.name + ".elf");
+        if (w.native) {
+            const std::string program = need(c.native_dir + "/" + w.name);
+            row.lanes[size_t(Runner::Native)] =
+                Lane{make_job(Runner::Native, {program, std::to_string(w.size)}, 0, true), native_startup};
+        }
+        if (!c.qemu.empty()) {
+            row.lanes[size_t(Runner::Qemu)] =
+                Lane{make_job(Runner::Qemu, qemu_kernel(c, kernel, w.size, w.qemu_clock), kKernelDone, true),
+                     qemu_startup};
+        }
+        row.lanes[size_t(Runner::Bootscope)] =
+            Lane{make_job(Runner::Bootscope, bootscope_kernel(c, kernel, w.size), kKernelDone, true),
+                 bootscope_startup};
+        suite.rows.push_back(std::move(row));
+    }
+
+    // The bundled guest's boot from the reset vector, to the /sbin/init
+    // line (and on to the power-off). Start-up: the same command lines with
+    // a firmware that powers off at the reset vector (workloads/poweroff_fw.S).
+    if (c.boot && (wanted(c, "boot") || wanted(c, "boot-traced"))) {
+        const std::string firmware = need(c.guest_dir + "/firmware.bin"), kernel = need(c.guest_dir + "/bzImage"),
+                          initrd = need(c.guest_dir + "/initramfs.cpio");
+        need(c.poweroff_firmware);
+        auto bootscope_boot = [&](const std::string& fw, const std::string& trace_file) {
+            std::vector<std::string> argv = {c.bootscope, "--log-level", "info"};
+            if (trace_file.empty()) {
+                argv.push_back("run");
+                argv.insert(argv.end(), c.bootscope_args.begin(), c.bootscope_args.end());
+            } else {
+                argv.insert(argv.end(), {"trace", "record", "-o", trace_file});
+            }
+            argv.insert(argv.end(), {"--firmware", fw, "--kernel", kernel, "--initrd", initrd, "--memory", "128M"});
+            return argv;
+        };
+        auto qemu_boot = [&](const std::string& fw) {
+            return std::vector<std::string>{c.qemu, "-accel", "tcg", "-bios", fw, "-kernel", kernel, "-initrd",
+                                            initrd, "-m", "128M", "-serial", "stdio", "-display", "none",
+                                            "-monitor", "none", "-nodefaults", "-no-reboot"};
+        };
+        const size_t bootscope_boot_startup =
+            add_startup(make_job(Runner::Bootscope, bootscope_boot(c.poweroff_firmware, ""), 0, false), "boot");
+        size_t qemu_boot_startup = 0;
+        if (!c.qemu.empty()) {
+            qemu_boot_startup = add_startup(make_job(Runner::Qemu, qemu_boot(c.poweroff_firmware), 0, false), "boot");
+        }
+        Row boot;
+        boot.name = "boot";
+        boot.what = "the bundled guest (firmware.bin, bzImage, initramfs.cpio, 128 MiB) from the reset vector to the "
+                    "first `" + std::string(kInitLine) + "` line";
+        boot.target = {Goal::FasterThanQemu, 0};
+        boot.boot = true;
+        boot.qemu_same_work = false;
+        boot.lanes[size_t(Runner::Bootscope)] =
+            Lane{make_job(Runner::Bootscope, bootscope_boot(firmware, ""), 0, false, kInitLine), bootscope_boot_startup};
+        if (!c.qemu.empty()) {
+            boot.lanes[size_t(Runner::Qemu)] =
+                Lane{make_job(Runner::Qemu, qemu_boot(firmware), 0, false, kInitLine), qemu_boot_startup};
+        }
+        Row traced = boot;
+        traced.name = "boot-traced";
+        traced.what = "the same boot under `bootscope trace record` (the whole boot trace written to a file)";
+        traced.target = {Goal::TracedOverhead, 1.5};
+        traced.baseline = "boot";
+        traced.lanes[size_t(Runner::Qemu)].reset();
+        traced.lanes[size_t(Runner::Bootscope)]->job.argv =
+            bootscope_boot(firmware, c.work_dir + "/boot-traced.trace");
+        if (wanted(c, "boot") || wanted(c, "boot-traced")) suite.rows.push_back(std::move(boot));
+        if (wanted(c, "boot-traced")) suite.rows.push_back(std::move(traced));
+    }
+
+    if (!missing.empty()) {
+        for (const std::string& path : missing) std::fprintf(stderr, "bench_suite: %s is missing\n", path.c_str());
+        std::fprintf(stderr, "bench_suite: build the project first (make build, or cmake --build BUILD)\n");
+        return std::nullopt;
+    }
+    return suite;
+}
+
+const Row* Suite::find(const std::string& name) const {
+    for (const Row& row : rows) {
+        if (row.name == name) return &row;
+    }
+    return nullptr;
+}
+
+const char* name_of(Runner runner) {
+    switch (runner) {
+    case Runner::Native: return "native";
+    case Runner::Qemu: return "QEMU";
+    case Runner::Bootscope: return "Bootscope";
+    }
+    return "?";
+}
+
+}  // namespace bench
