@@ -28,9 +28,10 @@ public:
     virtual void io_out(uint16_t port, unsigned size, uint32_t value) = 0;
     // Virtual time for RDTSC, in TSC ticks.
     virtual uint64_t tsc() = 0;
-    // Called before each port access with the number of instructions retired
-    // before the accessing one, so devices can see the exact time of the
-    // access rather than the time the CPU's slice began.
+    // Called before each port access, device MMIO access and TSC read with
+    // the number of instructions retired before the accessing one, so
+    // devices can see the exact time of the access rather than the time the
+    // CPU's slice began.
     virtual void sync_time(uint64_t icount) { (void)icount; }
 
     // ---- the CPU's interrupt inputs and its local APIC (a machine without

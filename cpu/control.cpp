@@ -145,7 +145,10 @@ void Cpu::write_dr(unsigned n, uint64_t v) {
 
 bool Cpu::read_msr(uint32_t index, uint64_t& v) {
     switch (index) {
-    case msr::TSC: v = bus_.tsc() + static_cast<uint64_t>(s.msr.tsc_offset); return true;
+    case msr::TSC:
+        sync_time();
+        v = bus_.tsc() + static_cast<uint64_t>(s.msr.tsc_offset);
+        return true;
     case msr::APIC_BASE: v = bus_.apic_base(); return true;
     // No variable-range MTRRs, no fixed ranges, no write-combining type (bits 7:0, 8, 10).
     case msr::MTRRCAP: v = 0; return true;
@@ -170,7 +173,10 @@ bool Cpu::read_msr(uint32_t index, uint64_t& v) {
 
 bool Cpu::write_msr(uint32_t index, uint64_t v) {
     switch (index) {
-    case msr::TSC: s.msr.tsc_offset = static_cast<int64_t>(v - bus_.tsc()); return true;
+    case msr::TSC:
+        sync_time();
+        s.msr.tsc_offset = static_cast<int64_t>(v - bus_.tsc());
+        return true;
     case msr::APIC_BASE:
         if (v & ~((1ull << kPhysAddrBits) - 1) & ~0xfffull) return false;
         // Reserved bits 0-7 and 9, and bit 10 (x2APIC enable) since CPUID

@@ -359,6 +359,57 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
 
 // ---------------------------------------------------------------- run loop
 
+uint64_t Cpu::icount_of(const DecodedInsn& i) const {
+    return icount_ + static_cast<uint64_t>(&i - running_->insn);
+}
+
+uint64_t Cpu::current_icount() const {
+    if (!running_) return icount_;
+    if (trace_) return trace_icount_;
+    // A block holds consecutive instructions that start in one page, and RIP
+    // stays at the executing instruction until it completes: count the
+    // instructions up to RIP's offset from the block's first byte.
+    const unsigned want = static_cast<unsigned>((seg_base_[CS] + s.rip - running_->phys) & 0xfff);
+    unsigned offset = 0;
+    for (unsigned k = 0; k < running_->count; ++k) {
+        if (offset == want) return icount_ + k;
+        offset += running_->insn[k].len;
+    }
+    // Only a handler that moved CS:RIP before its access lands here (event
+    // delivery writes them last); the block's start is the best answer.
+    return icount_;
+}
+
+Cpu::Counters Cpu::counters() const {
+    Counters c;
+    c.icount = icount_;
+    c.a20_masked = phys_mask_ != ~0ull;
+    std::copy(std::begin(event_count_), std::end(event_count_), c.events_delivered);
+    std::copy(std::begin(event_history_), std::end(event_history_), c.history);
+    c.history_next = event_next_;
+    return c;
+}
+
+void Cpu::restore(const CpuState& state, const Counters& c) {
+    s = state;
+    icount_ = c.icount;
+    trace_icount_ = c.icount;
+    std::copy(std::begin(c.events_delivered), std::end(c.events_delivered), event_count_);
+    std::copy(std::begin(c.history), std::end(c.history), event_history_);
+    event_next_ = c.history_next % kEventHistory;
+    phys_mask_ = c.a20_masked ? ~(1ull << 20) : ~0ull;
+    stop_ = false;
+    running_ = nullptr;
+    // The mode the saved state is in is not a mode change the trace should see.
+    TraceSink* const sink = trace_;
+    trace_ = nullptr;
+    mode_changed();
+    trace_ = sink;
+    flush_tlb();
+    flush_code_cache();
+    attention = true;
+}
+
 // The traced twin of the instruction loop in run(): the hooks see the
 // exact count of each instruction. Out of line so the untraced loop keeps
 // its registers; a throwing handler leaves the progress in traced_done_.
@@ -444,7 +495,7 @@ RunResult Cpu::run(uint64_t max_insns) {
             for (;;) {
                 if (n > budget) n = static_cast<unsigned>(budget);
                 first = b->insn;
-                block_first_ = first;
+                running_ = b;
                 if (!trace_) [[likely]] {
                     const DecodedInsn* const end = first + n;
                     for (cur = first; cur != end;) {
@@ -472,6 +523,7 @@ RunResult Cpu::run(uint64_t max_insns) {
                 b = next ? next : &link_block(*b);
                 n = b->count;
             }
+            running_ = nullptr;
             if (single_step && done) {
                 trace_icount_ = icount_;
                 // TF was set when the instruction began: a #DB trap after it (SDM Vol. 3A §17.3.1.4).
@@ -480,6 +532,7 @@ RunResult Cpu::run(uint64_t max_insns) {
             }
             check_events = attention || limit != ~0u;
         } catch (const CpuFault& f) {
+            running_ = nullptr;
             // The instructions of the block that completed before the faulting one.
             if (trace_) done = traced_done_;
             else if (cur) done = static_cast<unsigned>(cur - first);  // untraced: the faulting one is *cur

@@ -152,10 +152,18 @@ public:
     // Linear address of the executing instruction.
     uint64_t current_pc() const { return seg_base_[CS] + s.rip; }
     // Instructions retired before `i`, an instruction of the running block.
-    uint64_t icount_of(const DecodedInsn& i) const { return icount_ + static_cast<uint64_t>(&i - block_first_); }
+    uint64_t icount_of(const DecodedInsn& i) const;
     // Port I/O handlers call this first: the machine catches up to the
     // access's exact virtual time.
     void io_sync(const DecodedInsn& i) { bus_.sync_time(icount_of(i)); }
+    // Instructions retired before the executing one, exact wherever the CPU
+    // is: inside a block (the MMIO and MSR slow paths, which have no
+    // DecodedInsn at hand), between blocks (event delivery) and outside run().
+    uint64_t current_icount() const;
+    // Device MMIO, RDTSC and the TSC MSR call this first, as port I/O calls
+    // io_sync(): what the guest sees of time must not depend on where the
+    // machine's run loop happened to cut its slices.
+    void sync_time() { bus_.sync_time(current_icount()); }
     CpuMode mode() const { return mode_; }
     // Events delivered so far, per vector, and the last kEventHistory of
     // them, oldest first.
@@ -204,6 +212,26 @@ public:
     void probe_read(uint64_t lin);
 
     Bus& bus() { return bus_; }
+
+    // ---- save states (emu/snapshot.h) ----
+    // What the CPU keeps outside `s` that a save state must carry: the
+    // instruction counter (the clock and every trace count stand on it),
+    // the A20M# input, and the delivered-event statistics that crash
+    // reports and the debugger show.
+    struct Counters {
+        uint64_t icount = 0;
+        bool a20_masked = false;
+        uint64_t events_delivered[256] = {};
+        EventRecord history[kEventHistory] = {};
+        unsigned history_next = 0;
+    };
+    Counters counters() const;
+    // Puts a saved state in place (between runs). What derives from it (the
+    // mode, segment bases and limits, the TLB array in use) is recomputed
+    // without trace events, and every cache is dropped: TLB entries, decoded
+    // blocks and their links. A pending stop request is cleared; the machine
+    // sets intr_line/nmi_line.
+    void restore(const CpuState& state, const Counters& counters);
 
     // I/O permission of IN/OUT/INS/OUTS (SDM Vol. 1 §19.5): in protected
     // mode with CPL > IOPL, and in virtual-8086 mode, the TSS I/O bitmap
@@ -293,7 +321,7 @@ private:
     uint64_t chain_epoch_ = 1;
     unsigned execute_traced(const DecodedInsn* insn, unsigned n);
     unsigned traced_done_ = 0;
-    const DecodedInsn* block_first_ = nullptr;  // the running block's first instruction
+    const Block* running_ = nullptr;  // the block executing now; nullptr between blocks
     const Block& decode_block(uint64_t lin, uint64_t phys);
     void code_page_written(uint64_t phys_page);
     void mark_code_page(uint64_t phys_page);

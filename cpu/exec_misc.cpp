@@ -127,15 +127,17 @@ inline void check_tsd(const Cpu& c) {
     if ((c.s.cr4 & cr4::TSD) && c.s.cpl != 0) raise(kGP, 0);
 }
 
-void rdtsc(Cpu& c, const DecodedInsn&) {
+void rdtsc(Cpu& c, const DecodedInsn& i) {
     check_tsd(c);
+    c.io_sync(i);  // the time of this instruction, not of its slice's start
     const uint64_t t = c.bus().tsc() + static_cast<uint64_t>(c.s.msr.tsc_offset);
     c.s.gpr[RAX] = static_cast<uint32_t>(t);
     c.s.gpr[RDX] = t >> 32;
 }
 
-void rdtscp(Cpu& c, const DecodedInsn&) {
+void rdtscp(Cpu& c, const DecodedInsn& i) {
     check_tsd(c);
+    c.io_sync(i);  // the time of this instruction, not of its slice's start
     const uint64_t t = c.bus().tsc() + static_cast<uint64_t>(c.s.msr.tsc_offset);
     c.s.gpr[RAX] = static_cast<uint32_t>(t);
     c.s.gpr[RDX] = t >> 32;

@@ -45,6 +45,7 @@ uint64_t Cpu::read_phys64(uint64_t pa) {
         std::memcpy(&v, pg.host + (pa & 0xfff), 8);
         return v;
     }
+    sync_time();
     return bus_.mmio_read(pa, 8);
 }
 
@@ -57,6 +58,7 @@ void Cpu::write_phys32(uint64_t pa, uint32_t v) {
         const uint64_t pfn = page >> 12;
         if (pfn < blocks_page_count() && page_has_code(pfn)) code_page_written(page);
     } else if (!pg.host) {
+        sync_time();
         bus_.mmio_write(pa, 4, v);
     }
 }
@@ -292,6 +294,7 @@ template <class T> T Cpu::read_slow(uint64_t lin) {
         std::memcpy(&v, reinterpret_cast<const void*>(lin + e.addend), sizeof(T));
         return v;
     }
+    sync_time();
     return static_cast<T>(bus_.mmio_read(e.phys | (lin & 0xfff), sizeof(T)));
 }
 
@@ -310,6 +313,7 @@ template <class T> void Cpu::write_slow(uint64_t lin, T value) {
         // else ROM: the write is dropped, as on hardware
         return;
     }
+    sync_time();
     bus_.mmio_write(e.phys | (lin & 0xfff), sizeof(T), value);
 }
 

@@ -118,4 +118,31 @@ std::string FwCfg::dump() const {
     return s;
 }
 
+void FwCfg::save(emu::SnapshotWriter& w) const {
+    w.section("fw_cfg", 1);
+    w.put(selected_);
+    w.put(offset_);
+    w.put(static_cast<uint64_t>(items_.size()));
+    for (const auto& [key, data] : items_) {
+        w.put(key);
+        w.put(static_cast<uint64_t>(data.size()));
+    }
+}
+
+void FwCfg::load(emu::SnapshotReader& r) {
+    r.section("fw_cfg", 1);
+    r.get(selected_);
+    r.get(offset_);
+    const auto n = r.get<uint64_t>();
+    bool same = n == items_.size();
+    auto it = items_.begin();
+    for (uint64_t i = 0; i < n; ++i) {
+        const auto key = r.get<uint16_t>();
+        const auto size = r.get<uint64_t>();
+        if (same && (it->first != key || it->second.size() != size)) same = false;
+        if (same) ++it;
+    }
+    if (!same) throw emu::SnapshotError("snapshot: fw_cfg holds other items than when the snapshot was taken");
+}
+
 }  // namespace bs::devices

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "emu/snapshot_io.h"
+
 namespace bs::devices {
 
 class FwCfg {
@@ -50,6 +52,13 @@ public:
     void io_write(uint16_t port, unsigned size, uint32_t value);
 
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): the selected item and the read offset.
+    // The items are the machine's configuration (the loader sets them, the
+    // guest cannot write them) and are not copied; load() checks that they
+    // still have the sizes they had when saved.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     void rebuild_dir();

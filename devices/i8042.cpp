@@ -177,4 +177,38 @@ std::string I8042::dump() const {
     return buf;
 }
 
+void I8042::save(emu::SnapshotWriter& w) const {
+    w.section("i8042", 1);
+    w.put(config_);
+    w.put(status_);
+    w.put(outport_);
+    w.put(out_);
+    w.put(out_full_);
+    w.put(out_aux_);
+    w.put(pending_cmd_);
+    w.put(kbd_pending_);
+    w.put(kbd_scanning_);
+    w.put(scancode_set_);
+    w.put_seq(queue_);
+    w.put(irq1.level());
+    w.put(irq12.level());
+}
+
+void I8042::load(emu::SnapshotReader& r) {
+    r.section("i8042", 1);
+    r.get(config_);
+    r.get(status_);
+    r.get(outport_);
+    r.get(out_);
+    r.get(out_full_);
+    r.get(out_aux_);
+    r.get(pending_cmd_);
+    r.get(kbd_pending_);
+    r.get(kbd_scanning_);
+    r.get(scancode_set_);
+    r.get_seq(queue_, ~0ull);
+    irq1.restore(r.get<bool>());
+    irq12.restore(r.get<bool>());
+}
+
 }  // namespace bs::devices

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "emu/irq.h"
+#include "emu/snapshot_io.h"
 
 namespace bs::devices {
 
@@ -48,6 +49,12 @@ public:
     uint8_t status() const { return status_; }
     size_t queued() const { return queue_.size(); }
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): every register and internal latch. The
+    // wiring (callbacks, IRQ sinks) is the machine's and stays; pending
+    // events are in the clock's own state.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     struct Byte {

@@ -151,4 +151,22 @@ std::string IoApic::dump() const {
     return s;
 }
 
+void IoApic::save(emu::SnapshotWriter& w) const {
+    w.section("ioapic", 1);
+    w.put(sel_);
+    w.put(id_);
+    w.put(irr_);
+    w.put(line_);
+    w.put(redir_);
+}
+
+void IoApic::load(emu::SnapshotReader& r) {
+    r.section("ioapic", 1);
+    r.get(sel_);
+    r.get(id_);
+    r.get(irr_);
+    r.get(line_);
+    r.get(redir_);
+}
+
 }  // namespace bs::devices

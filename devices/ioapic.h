@@ -17,6 +17,8 @@
 #include <functional>
 #include <string>
 
+#include "emu/snapshot_io.h"
+
 namespace bs::devices {
 
 class IoApic {
@@ -49,6 +51,12 @@ public:
     std::function<void(const Message&)> deliver;
 
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): every register and internal latch. The
+    // wiring (callbacks, IRQ sinks) is the machine's and stays; pending
+    // events are in the clock's own state.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     uint32_t read_reg(uint8_t index) const;

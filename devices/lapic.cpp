@@ -394,4 +394,52 @@ std::string LocalApic::dump() const {
     return s;
 }
 
+void LocalApic::save(emu::SnapshotWriter& w) const {
+    w.section("lapic", 1);
+    w.put(apic_base_);
+    w.put(id_);
+    w.put(tpr_);
+    w.put(ldr_);
+    w.put(dfr_);
+    w.put(svr_);
+    w.put(isr_);
+    w.put(tmr_);
+    w.put(irr_);
+    w.put(esr_);
+    w.put(esr_pending_);
+    w.put(icr_lo_);
+    w.put(icr_hi_);
+    w.put(lvt_);
+    w.put(initial_count_);
+    w.put(dcr_);
+    w.put(timer_load_);
+    w.put(timer_next_);
+    w.put(lint_level_);
+    w.put(nmi_pending_);
+}
+
+void LocalApic::load(emu::SnapshotReader& r) {
+    r.section("lapic", 1);
+    r.get(apic_base_);
+    r.get(id_);
+    r.get(tpr_);
+    r.get(ldr_);
+    r.get(dfr_);
+    r.get(svr_);
+    r.get(isr_);
+    r.get(tmr_);
+    r.get(irr_);
+    r.get(esr_);
+    r.get(esr_pending_);
+    r.get(icr_lo_);
+    r.get(icr_hi_);
+    r.get(lvt_);
+    r.get(initial_count_);
+    r.get(dcr_);
+    r.get(timer_load_);
+    r.get(timer_next_);
+    r.get(lint_level_);
+    r.get(nmi_pending_);
+}
+
 }  // namespace bs::devices

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "emu/clock.h"
+#include "emu/snapshot_io.h"
 
 namespace bs::devices {
 
@@ -93,6 +94,12 @@ public:
     std::function<void()> on_change;
 
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): every register and internal latch. The
+    // wiring (callbacks, IRQ sinks) is the machine's and stays; pending
+    // events are in the clock's own state.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     static int highest(const uint32_t* bits);

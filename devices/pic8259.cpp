@@ -252,4 +252,58 @@ void PicPair::io_write(uint16_t port, uint8_t value) {
 
 std::string PicPair::dump() const { return master.dump() + "\n" + slave.dump(); }
 
+void Pic8259::save(emu::SnapshotWriter& w) const {
+    w.section(is_master_ ? "pic.master" : "pic.slave", 1);
+    w.put(last_irr_);
+    w.put(irr_);
+    w.put(isr_);
+    w.put(imr_);
+    w.put(elcr_);
+    w.put(priority_add_);
+    w.put(irq_base_);
+    w.put(read_isr_);
+    w.put(poll_);
+    w.put(special_mask_);
+    w.put(init_state_);
+    w.put(init4_);
+    w.put(single_);
+    w.put(auto_eoi_);
+    w.put(rotate_on_auto_eoi_);
+    w.put(special_fully_nested_);
+    w.put(int_out.level());
+}
+
+void Pic8259::load(emu::SnapshotReader& r) {
+    r.section(is_master_ ? "pic.master" : "pic.slave", 1);
+    r.get(last_irr_);
+    r.get(irr_);
+    r.get(isr_);
+    r.get(imr_);
+    r.get(elcr_);
+    r.get(priority_add_);
+    r.get(irq_base_);
+    r.get(read_isr_);
+    r.get(poll_);
+    r.get(special_mask_);
+    r.get(init_state_);
+    r.get(init4_);
+    r.get(single_);
+    r.get(auto_eoi_);
+    r.get(rotate_on_auto_eoi_);
+    r.get(special_fully_nested_);
+    int_out.restore(r.get<bool>());
+}
+
+void PicPair::save(emu::SnapshotWriter& w) const {
+    master.save(w);
+    slave.save(w);
+    w.put(last_irq_);
+}
+
+void PicPair::load(emu::SnapshotReader& r) {
+    master.load(r);
+    slave.load(r);
+    r.get(last_irq_);
+}
+
 }  // namespace bs::devices

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "emu/irq.h"
+#include "emu/snapshot_io.h"
 
 namespace bs::devices {
 
@@ -49,6 +50,12 @@ public:
     uint8_t imr() const { return imr_; }
     uint8_t irq_base() const { return irq_base_; }
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): every register and internal latch. The
+    // wiring (callbacks, IRQ sinks) is the machine's and stays; pending
+    // events are in the clock's own state.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     int priority_of(uint8_t mask) const;
@@ -95,6 +102,8 @@ public:
     void io_write(uint16_t port, uint8_t value);
 
     std::string dump() const;
+    void save(emu::SnapshotWriter& w) const;  // both chips (see Pic8259::save)
+    void load(emu::SnapshotReader& r);
 
     Pic8259 master;
     Pic8259 slave;

@@ -291,4 +291,58 @@ std::string Pit8254::dump() const {
     return s;
 }
 
+void Pit8254::save(emu::SnapshotWriter& w) const {
+    w.section("pit", 1);
+    for (const Channel& c : ch_) {
+        w.put(c.count);
+        w.put(c.loaded);
+        w.put(c.triggered);
+        w.put(c.running);
+        w.put(c.load_time);
+        w.put(c.frozen);
+        w.put(c.mode);
+        w.put(c.rw_mode);
+        w.put(c.bcd);
+        w.put(c.gate);
+        w.put(c.read_state);
+        w.put(c.write_state);
+        w.put(c.write_latch);
+        w.put(c.count_latched);
+        w.put(c.latch_state);
+        w.put(c.latched_count);
+        w.put(c.status_latched);
+        w.put(c.status);
+        w.put(c.null_count);
+        w.put(c.next_tick);
+    }
+    w.put(irq0.level());
+}
+
+void Pit8254::load(emu::SnapshotReader& r) {
+    r.section("pit", 1);
+    for (Channel& c : ch_) {
+        r.get(c.count);
+        r.get(c.loaded);
+        r.get(c.triggered);
+        r.get(c.running);
+        r.get(c.load_time);
+        r.get(c.frozen);
+        r.get(c.mode);
+        r.get(c.rw_mode);
+        r.get(c.bcd);
+        r.get(c.gate);
+        r.get(c.read_state);
+        r.get(c.write_state);
+        r.get(c.write_latch);
+        r.get(c.count_latched);
+        r.get(c.latch_state);
+        r.get(c.latched_count);
+        r.get(c.status_latched);
+        r.get(c.status);
+        r.get(c.null_count);
+        r.get(c.next_tick);
+    }
+    irq0.restore(r.get<bool>());
+}
+
 }  // namespace bs::devices

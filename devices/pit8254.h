@@ -19,6 +19,7 @@
 
 #include "emu/clock.h"
 #include "emu/irq.h"
+#include "emu/snapshot_io.h"
 
 namespace bs::devices {
 
@@ -47,6 +48,12 @@ public:
     emu::IrqLine irq0;  // counter 0 OUT
 
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): every register and internal latch. The
+    // wiring (callbacks, IRQ sinks) is the machine's and stays; pending
+    // events are in the clock's own state.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     enum RwState : uint8_t { kLsb = 1, kMsb = 2, kWord0 = 3, kWord1 = 4 };

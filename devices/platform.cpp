@@ -136,4 +136,28 @@ std::string PlatformPorts::dump() const {
     return buf;
 }
 
+void PlatformPorts::save(emu::SnapshotWriter& w) const {
+    w.section("platform", 1);
+    w.put(post_code_);
+    w.put(port92_);
+    w.put(port61_);
+    w.put(pm1_sts_);
+    w.put(pm1_en_);
+    w.put(pm1_cnt_);
+    w.put(pci_addr_);
+    w.put(rst_cnt_);
+}
+
+void PlatformPorts::load(emu::SnapshotReader& r) {
+    r.section("platform", 1);
+    r.get(post_code_);
+    r.get(port92_);
+    r.get(port61_);
+    r.get(pm1_sts_);
+    r.get(pm1_en_);
+    r.get(pm1_cnt_);
+    r.get(pci_addr_);
+    r.get(rst_cnt_);
+}
+
 }  // namespace bs::devices

@@ -25,6 +25,7 @@
 
 #include "devices/pit8254.h"
 #include "emu/clock.h"
+#include "emu/snapshot_io.h"
 
 namespace bs::devices {
 
@@ -52,6 +53,12 @@ public:
     uint32_t pm_timer() const;
 
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): every register and internal latch. The
+    // wiring (callbacks, IRQ sinks) is the machine's and stays; pending
+    // events are in the clock's own state.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     emu::Clock& clock_;

@@ -261,4 +261,26 @@ std::string RtcMc146818::dump() const {
     return buf;
 }
 
+void RtcMc146818::save(emu::SnapshotWriter& w) const {
+    w.section("rtc", 1);
+    w.put(start_seconds_);
+    w.put(base_seconds_);
+    w.put(base_ns_);
+    w.put(cmos_);
+    w.put(index_);
+    w.put(nmi_disabled_);
+    w.put(irq8.level());
+}
+
+void RtcMc146818::load(emu::SnapshotReader& r) {
+    r.section("rtc", 1);
+    r.get(start_seconds_);
+    r.get(base_seconds_);
+    r.get(base_ns_);
+    r.get(cmos_);
+    r.get(index_);
+    r.get(nmi_disabled_);
+    irq8.restore(r.get<bool>());
+}
+
 }  // namespace bs::devices

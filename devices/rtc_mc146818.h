@@ -20,6 +20,7 @@
 
 #include "emu/clock.h"
 #include "emu/irq.h"
+#include "emu/snapshot_io.h"
 
 namespace bs::devices {
 
@@ -57,6 +58,12 @@ public:
     emu::IrqLine irq8;
 
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): every register and internal latch. The
+    // wiring (callbacks, IRQ sinks) is the machine's and stays; pending
+    // events are in the clock's own state.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     uint8_t to_reg(unsigned v) const;

@@ -244,4 +244,38 @@ std::string Uart16550::dump() const {
     return buf;
 }
 
+void Uart16550::save(emu::SnapshotWriter& w) const {
+    w.section("uart", 1);
+    w.put(divisor_);
+    w.put(ier_);
+    w.put(lcr_);
+    w.put(mcr_);
+    w.put(lsr_);
+    w.put(msr_);
+    w.put(scr_);
+    w.put(fcr_);
+    w.put(thr_ipending_);
+    w.put(timeout_ipending_);
+    w.put_seq(rx_fifo_);
+    w.put_seq(host_queue_);
+    w.put(irq.level());
+}
+
+void Uart16550::load(emu::SnapshotReader& r) {
+    r.section("uart", 1);
+    r.get(divisor_);
+    r.get(ier_);
+    r.get(lcr_);
+    r.get(mcr_);
+    r.get(lsr_);
+    r.get(msr_);
+    r.get(scr_);
+    r.get(fcr_);
+    r.get(thr_ipending_);
+    r.get(timeout_ipending_);
+    r.get_seq(rx_fifo_, kFifoSize);
+    r.get_seq(host_queue_, ~0ull);
+    irq.restore(r.get<bool>());
+}
+
 }  // namespace bs::devices

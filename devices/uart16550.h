@@ -24,6 +24,7 @@
 
 #include "emu/clock.h"
 #include "emu/irq.h"
+#include "emu/snapshot_io.h"
 
 namespace bs::devices {
 
@@ -67,6 +68,13 @@ public:
     emu::IrqLine irq;
 
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): every register, both FIFOs' contents and
+    // the host input still queued. The
+    // wiring (callbacks, IRQ sinks) is the machine's and stays; pending
+    // events are in the clock's own state.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     uint8_t iir() const;

@@ -164,4 +164,44 @@ std::string VgaText::dump() const {
     return buf;
 }
 
+void VgaText::save(emu::SnapshotWriter& w) const {
+    w.section("vga", 1);
+    w.put(crtc_);
+    w.put(seq_);
+    w.put(gc_);
+    w.put(attr_);
+    w.put(dac_);
+    w.put(crtc_index_);
+    w.put(seq_index_);
+    w.put(gc_index_);
+    w.put(attr_index_);
+    w.put(attr_flip_data_);
+    w.put(misc_);
+    w.put(dac_read_index_);
+    w.put(dac_write_index_);
+    w.put(dac_sub_);
+    w.put(dac_state_);
+    w.put(pel_mask_);
+}
+
+void VgaText::load(emu::SnapshotReader& r) {
+    r.section("vga", 1);
+    r.get(crtc_);
+    r.get(seq_);
+    r.get(gc_);
+    r.get(attr_);
+    r.get(dac_);
+    r.get(crtc_index_);
+    r.get(seq_index_);
+    r.get(gc_index_);
+    r.get(attr_index_);
+    r.get(attr_flip_data_);
+    r.get(misc_);
+    r.get(dac_read_index_);
+    r.get(dac_write_index_);
+    r.get(dac_sub_);
+    r.get(dac_state_);
+    r.get(pel_mask_);
+}
+
 }  // namespace bs::devices

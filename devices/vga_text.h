@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "emu/clock.h"
+#include "emu/snapshot_io.h"
 
 namespace bs::devices {
 
@@ -50,6 +51,12 @@ public:
     // The 25 lines of text, trailing blanks trimmed, non-ASCII as '.'.
     std::string text_dump() const;
     std::string dump() const;
+
+    // Save state (emu/snapshot.h): the registers. Video memory is host
+    // memory the CPU writes directly; emu/snapshot.h keeps it page by page
+    // with RAM.
+    void save(emu::SnapshotWriter& w) const;
+    void load(emu::SnapshotReader& r);
 
 private:
     emu::Clock& clock_;

@@ -26,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "emu/snapshot_io.h"
+
 namespace bs::emu {
 
 using EventId = uint32_t;
@@ -162,6 +164,50 @@ public:
 
     // Number of events run since construction (for tests and statistics).
     uint64_t events_fired() const { return fired_; }
+
+    // --- save states (emu/snapshot.h) ---
+    // The time (with its fraction of a nanosecond), the scheduling sequence
+    // and every event's deadline. Events are registered by name when the
+    // machine is built, so a machine of the same configuration has the same
+    // list: they are matched by id and load() checks the names.
+    void save(SnapshotWriter& w) const {
+        w.section("clock", 1);
+        w.put(ps_per_insn_);
+        w.put(now_);
+        w.put(frac_ps_);
+        w.put(next_seq_);
+        w.put(fired_);
+        w.put(static_cast<uint32_t>(events_.size()));
+        for (const Event& e : events_) {
+            w.put(static_cast<uint32_t>(e.name.size()));
+            w.bytes(e.name.data(), e.name.size());
+            w.put(e.armed);
+            w.put(e.when);
+            w.put(e.seq);
+        }
+    }
+    void load(SnapshotReader& r) {
+        r.section("clock", 1);
+        if (r.get<uint64_t>() != ps_per_insn_)
+            throw SnapshotError("snapshot: taken with another instruction duration (ps_per_insn)");
+        r.get(now_);
+        r.get(frac_ps_);
+        r.get(next_seq_);
+        r.get(fired_);
+        if (r.get<uint32_t>() != events_.size()) throw SnapshotError("snapshot: the machine has other clock events");
+        for (Event& e : events_) {
+            const auto len = r.get<uint32_t>();
+            if (len > 256) throw SnapshotError("snapshot: bad clock event name");
+            std::string name(len, '\0');
+            r.bytes(name.data(), len);
+            if (name != e.name)
+                throw SnapshotError("snapshot: clock event '" + name + "' where the machine has '" + e.name + "'");
+            r.get(e.armed);
+            r.get(e.when);
+            r.get(e.seq);
+        }
+        cached_valid_ = false;
+    }
 
 private:
     struct Event {

@@ -29,6 +29,9 @@ public:
         set(false);
     }
     bool level() const { return level_; }
+    // Save states: puts the level back without telling the sink (the
+    // receiver's state is restored along with it).
+    void restore(bool level) { level_ = level; }
 
 private:
     Sink sink_;

@@ -405,6 +405,7 @@ uint64_t Machine::mmio_read(uint64_t pa, unsigned size) {
     }
     const uint64_t v = mmio_.read(mask_a20(pa), size);
     if (on_io) on_io(IoKind::MmioRead, pa, size, v);
+    device_accessed();
     return v;
 }
 
@@ -420,18 +421,20 @@ void Machine::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
     }
     if (on_io) on_io(IoKind::MmioWrite, pa, size, value);
     mmio_.write(mask_a20(pa), size, value);
+    device_accessed();
 }
 
 uint32_t Machine::io_in(uint16_t port, unsigned size) {
     const uint32_t v = io_.read(port, size);
     if (on_io) on_io(IoKind::PortRead, port, size, v);
+    device_accessed();
     return v;
 }
 
 void Machine::io_out(uint16_t port, unsigned size, uint32_t value) {
     if (on_io) on_io(IoKind::PortWrite, port, size, value);
     io_.write(port, size, value);
-    if (on_port_written) on_port_written();
+    device_accessed();
 }
 
 bool Machine::write_phys(uint64_t pa, const void* data, uint64_t len) {
@@ -450,6 +453,48 @@ bool Machine::read_phys(uint64_t pa, void* data, uint64_t len) const {
     if (!ram_.contains(pa, len)) return false;
     if (len) std::memcpy(data, ram_.at(ram_.offset_of(pa)), len);
     return true;
+}
+
+void Machine::save(SnapshotWriter& w) const {
+    w.section("machine", 1);
+    w.put(ram_.size());
+    w.put(a20_);
+    w.put(last_source_);
+    w.put(request_);
+    w.put(exit_status_);
+    clock_.save(w);
+    pic.save(w);
+    pit.save(w);
+    rtc.save(w);
+    lapic.save(w);
+    ioapic.save(w);
+    com1.save(w);
+    com2.save(w);
+    vga.save(w);
+    kbd.save(w);
+    platform.save(w);
+    fw_cfg.save(w);
+}
+
+void Machine::load(SnapshotReader& r) {
+    r.section("machine", 1);
+    if (r.get<uint64_t>() != ram_.size()) throw SnapshotError("snapshot: taken on a machine with another RAM size");
+    r.get(a20_);
+    r.get(last_source_);
+    r.get(request_);
+    r.get(exit_status_);
+    clock_.load(r);
+    pic.load(r);
+    pit.load(r);
+    rtc.load(r);
+    lapic.load(r);
+    ioapic.load(r);
+    com1.load(r);
+    com2.load(r);
+    vga.load(r);
+    kbd.load(r);
+    platform.load(r);
+    fw_cfg.load(r);
 }
 
 std::string Machine::dump() const {

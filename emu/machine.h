@@ -139,11 +139,13 @@ public:
     // the CPU must drop its TLB and decoded blocks).
     std::function<void()> on_interrupt_change;
     std::function<void()> on_memory_map_change;
-    // The CPU is about to access a port: `icount` instructions are retired
-    // before it (System catches the clock up to it).
+    // The CPU is about to access a port or a device's MMIO, or to read the
+    // TSC: `icount` instructions are retired before it (System catches the
+    // clock up to it).
     std::function<void(uint64_t icount)> on_sync_time;
-    // After a port write: a device may have scheduled an event sooner.
-    std::function<void()> on_port_written;
+    // After every port access and device MMIO access: the device may have
+    // scheduled an event sooner than the running slice was planned to end.
+    std::function<void()> on_device_accessed;
     // Every port access and every device MMIO access (--record-io).
     enum class IoKind { PortRead, PortWrite, MmioRead, MmioWrite };
     std::function<void(IoKind kind, uint64_t address, unsigned size, uint64_t value)> on_io;
@@ -200,10 +202,22 @@ public:
     // One line per device, for the debugger and for failure reports.
     std::string dump() const;
 
+    // ---- save states (emu/snapshot.h) ----
+    // The clock with its pending events, every device, and the machine's
+    // own latches (A20, the guest's request and exit status, the last
+    // interrupt source). RAM and video memory are kept page by page by the
+    // snapshot itself; the ROM and fw_cfg's items are configuration. load()
+    // calls no callbacks: whoever restores re-derives the CPU's inputs.
+    void save(SnapshotWriter& w) const;
+    void load(SnapshotReader& r);
+
 private:
     void set_isa_irq(unsigned irq, bool level);
     void interrupt_changed() {
         if (on_interrupt_change) on_interrupt_change();
+    }
+    void device_accessed() {
+        if (on_device_accessed) on_device_accessed();
     }
     void wire_devices();
     void register_ports();

@@ -31,20 +31,25 @@ void System::wire() {
         cpu.attention = true;
         if (machine.request() != Machine::Request::None) cpu.request_stop();
     };
-    // The only map change is A20: the machine's A20 line is the CPU's A20M#.
-    // A port access retires the slice so far first, so devices see the
-    // access's exact time whatever the slicing (a debugger's single steps,
-    // the run loop's chunks) — and if that time made an event due earlier
-    // than the slice was planned to end, the slice ends after this access.
+    // Stops are invisible: the guest must see the same thing whether the
+    // machine runs to instruction N in one run() or in pieces (a debugger's
+    // single steps, the run loop's slices, checkpoint boundaries). So a port
+    // or device MMIO access, and a TSC read, retires the slice so far first
+    // and devices see the access's exact time; and if that time made an
+    // event due earlier than the slice was planned to end, or the access
+    // itself scheduled one sooner, the slice ends after this instruction.
+    // Events thus always run after the instruction that crosses their
+    // deadline, wherever the slices were cut.
     machine.on_sync_time = [this](uint64_t icount) {
         if (icount <= slice_start_) return;
         machine.retire(icount - slice_start_);
         slice_start_ = icount;
         if (machine.insn_budget() < slice_end_ - icount) cpu.request_stop();
     };
-    machine.on_port_written = [this] {
+    machine.on_device_accessed = [this] {
         if (slice_end_ > slice_start_ && machine.insn_budget() < slice_end_ - slice_start_) cpu.request_stop();
     };
+    // The only map change is A20: the machine's A20 line is the CPU's A20M#.
     machine.on_memory_map_change = [this] {
         cpu.set_a20_masked(!machine.a20());
         cpu.flush_tlb();
@@ -102,7 +107,20 @@ void System::start(const BootState& boot) {
     cpu.flush_code_cache();
 }
 
+void System::state_restored() {
+    slice_start_ = slice_end_ = cpu.instructions_retired();
+    break_requested_ = false;
+    cpu.intr_line = machine.intr_pending();
+    cpu.nmi_line = machine.nmi_pending();
+    cpu.attention = true;
+}
+
 StopReason System::run(const Limits& limits) {
+    struct Running {
+        bool& flag;
+        explicit Running(bool& f) : flag(f) { flag = true; }
+        ~Running() { flag = false; }
+    } running(running_);
     const uint64_t first = cpu.instructions_retired();
     const uint64_t time_end = limits.max_time_ns ? machine.clock().now() + limits.max_time_ns : Clock::kNever;
     // A slice bounds how long a guest runs between checks of the machine's

@@ -63,6 +63,17 @@ public:
     }
 
     uint64_t instructions() const { return cpu.instructions_retired(); }
+    // Instructions retired before the executing one, exact also inside
+    // run(): from a device callback (a byte on the serial port) or a trace
+    // hook. Between runs, instructions().
+    uint64_t current_instruction() const { return cpu.current_icount(); }
+    // True inside run(), including the callbacks it makes.
+    bool running() const { return running_; }
+
+    // Snapshot::restore() calls this once the CPU and the machine are back:
+    // the run loop's own view (slice bounds, the CPU's interrupt inputs, a
+    // pending break) follows the restored state. Not for use inside run().
+    void state_restored();
     // Virtual time (ns) when instruction number `icount` began: exact also
     // inside a CPU slice, before the slice is retired on the clock.
     uint64_t time_at(uint64_t icount) const {
@@ -74,6 +85,7 @@ private:
     uint64_t slice_start_ = 0;  // icount at which the clock's now() was taken
     uint64_t slice_end_ = 0;    // icount at which the running slice is planned to end
     bool break_requested_ = false;
+    bool running_ = false;
 };
 
 }  // namespace bs::emu
