@@ -76,6 +76,10 @@ int main(int argc, char** argv) {
                       "Run these debugger commands (break, continue, step, expect-symbol, screenshot, quit, ...) "
                       "with the window hidden, then quit");
     debug->add_flag("--no-window", dbo.no_window, "With --script: no SDL at all (no screenshots)");
+    debug->add_option("--bookmarks", dbo.bookmarks,
+                      "The timeline's bookmarks file, one 'INSTRUCTION_COUNT NAME' a line "
+                      "(default: bootscope-bookmarks.txt beside the kernel)");
+    debug->add_flag("--no-timeline", dbo.no_timeline, "Do not record the boot for the timeline and post-mortem panes");
 
     auto* trace = app.add_subcommand("trace", "Record and read boot traces");
     trace->require_subcommand(1);

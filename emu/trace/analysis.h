@@ -12,7 +12,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "emu/trace/reader.h"
@@ -71,6 +73,10 @@ struct Node {
     uint64_t start_ns = 0, end_ns = 0;
     bool closed = false;
     std::vector<std::unique_ptr<Node>> children;
+    // Bounded trees (AnalyzerOptions; never in analyze()'s): identical leaf
+    // calls folded into this node -- how many in all, and the instructions
+    // of those beyond the first -- and the closed children left out.
+    uint64_t repeats = 1, folded_insns = 0, dropped = 0;
 };
 
 struct Task {
@@ -93,6 +99,76 @@ struct Analysis {
 inline constexpr uint64_t kDefaultKernelStack = 16 * 1024;
 
 Analysis analyze(const Trace& t, const Symbolizer& syms, uint64_t kernel_stack = kDefaultKernelStack);
+
+struct AnalyzerOptions {
+    uint64_t kernel_stack = kDefaultKernelStack;
+    // For a tree that grows for a whole session (the debugger's timeline):
+    // a closed leaf identical to its previous sibling is folded into it
+    // (Node::repeats), and once the tree holds `max_nodes` nodes, closed
+    // leaves are left out (counted in their parent's Node::dropped). Frames
+    // are still opened and closed as they happen, so phases do not change.
+    bool fold_repeats = false;
+    size_t max_nodes = 0;  // 0: no limit
+};
+
+// analyze(), one event at a time: the debugger feeds it events as the
+// machine makes them. Phases and trees are analyze()'s for the same events.
+class Analyzer {
+public:
+    explicit Analyzer(const Symbolizer& syms, AnalyzerOptions opt = {});
+    void observe(const Event& e);
+    // The analysis so far: frames still open have closed == false and end
+    // where they started.
+    const Analysis& current() const { return out_; }
+    // The whole analysis: open frames end at the last event.
+    Analysis finish() &&;
+
+    // The task of the last event (an index into tasks), -1 before any.
+    int last_task() const { return last_task_; }
+    // The frames open in a task, outermost first (the root excluded).
+    std::vector<const Node*> open_frames(size_t task) const;
+    size_t nodes() const { return nodes_; }
+    // The user program an address space runs ("" while unknown).
+    const std::string& program_of(uint64_t cr3) const { return programs_.program_of(cr3); }
+
+private:
+    // A task's key: a user address space (by CR3) or a kernel stack (by base).
+    using TaskKey = std::pair<bool, uint64_t>;
+    // The frames of one task's call tree that are still open.
+    struct Open {
+        Task* task = nullptr;
+        int index = -1;
+        std::vector<Node*> stack;  // stack[0] is the root
+    };
+    // What a call to a kernel or firmware address is: looked up once per address.
+    struct Target {
+        std::string name, section;
+        const Initcall* initcall = nullptr;
+    };
+    const Target& target(uint64_t addr);
+    Open& task_for(TaskKey key, const std::string& name);
+    void phase(const std::string& name, const Event& e);
+    void push(Open& o, Node::Type type, std::string name, uint64_t from, const Event& e);
+    void close_to(Open& o, size_t depth, const Event& e);
+
+    const Symbolizer& syms_;
+    AnalyzerOptions opt_;
+    Analysis out_;
+    std::map<TaskKey, Open> open_;
+    std::vector<Open*> open_by_index_;
+    std::map<uint64_t, Target> targets_;
+    ProgramTracker programs_;
+    std::string pending_syscall_;
+    bool have_syscall_ = false;
+    bool started_ = false;
+    Open* last_kernel_ = nullptr;
+    int last_task_ = -1;
+    std::set<std::string> phase_seen_;
+    size_t nodes_ = 0;
+};
+
+// "#PF" for exception vectors 0-19, "exception" beyond.
+const char* exception_name(unsigned vector);
 
 // Linux x86-64 system call names (the numbers the bundled guest uses, and
 // the common ones); "syscall_<n>" for others.

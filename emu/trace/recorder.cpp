@@ -43,7 +43,8 @@ uint64_t fnv1a64(const void* data, size_t n) {
     return h;
 }
 
-Recorder::Recorder(System& sys, std::FILE* out, const std::string& header) : sys_(sys), out_(out) {
+Recorder::Recorder(System& sys, std::FILE* out, const std::string& header)
+    : sys_(sys), out_(out), ports_(65536) {
     buf_.reserve(kBufferRecords);
     const uint32_t version = kFormatVersion, len = static_cast<uint32_t>(header.size());
     failed_ = std::fwrite(kMagic, 1, 8, out_) != 8 || std::fwrite(&version, 4, 1, out_) != 1 ||
@@ -52,6 +53,8 @@ Recorder::Recorder(System& sys, std::FILE* out, const std::string& header) : sys
 
 Recorder::Recorder(System& sys, size_t ring_records, const std::string& header)
     : sys_(sys), out_(nullptr), header_(header), ring_(ring_records ? ring_records : 1) {}
+
+Recorder::Recorder(System& sys, EventSink& sink) : sys_(sys), out_(nullptr), sink_(&sink) {}
 
 bool Recorder::dump(std::FILE* out, StopReason why) {
     const uint32_t version = kFormatVersion, len = static_cast<uint32_t>(header_.size());
@@ -91,7 +94,7 @@ void Recorder::attach() {
     };
 }
 
-void Recorder::emit(uint64_t icount, Kind kind, uint16_t aux, uint64_t a, uint64_t b, uint64_t c) {
+Record Recorder::make(uint64_t icount, Kind kind, uint16_t aux, uint64_t a, uint64_t b, uint64_t c) const {
     const cpu::CpuState& s = sys_.cpu.s;
     Record r;
     r.icount = icount;
@@ -101,7 +104,16 @@ void Recorder::emit(uint64_t icount, Kind kind, uint16_t aux, uint64_t a, uint64
     r.c = c;
     r.rsp = s.gpr[cpu::RSP];
     r.packed = pack({aux, kind, s.cpl, s.cr3 & ~0xfffull});
+    return r;
+}
+
+void Recorder::emit(uint64_t icount, Kind kind, uint16_t aux, uint64_t a, uint64_t b, uint64_t c) {
+    const Record r = make(icount, kind, aux, a, b, c);
     ++count_;
+    if (sink_) {
+        sink_->record(Event{r, unpack(r.packed), {}});
+        return;
+    }
     if (!out_) {
         ring_[ring_head_] = r;
         ring_head_ = ring_head_ + 1 == ring_.size() ? 0 : ring_head_ + 1;
@@ -175,6 +187,12 @@ void Recorder::console_byte(uint8_t b) {
 }
 
 void Recorder::text_record(uint64_t icount, Kind kind, const std::string& text) {
+    if (sink_) {
+        const Record r = make(icount, kind, 0, text.size(), 0, 0);
+        ++count_;
+        sink_->record(Event{r, unpack(r.packed), text});
+        return;
+    }
     if (!out_) return;  // the flight recorder keeps no text
     emit(icount, kind, 0, text.size());
     for (size_t off = 0; off < text.size(); off += sizeof(Record)) {
@@ -187,6 +205,10 @@ void Recorder::text_record(uint64_t icount, Kind kind, const std::string& text) 
 }
 
 bool Recorder::finish(StopReason why) {
+    if (sink_) {
+        emit(sys_.cpu.instructions_retired(), Kind::Stop, static_cast<uint16_t>(why), 0);
+        return true;
+    }
     if (!out_) {
         sys_.cpu.set_trace(nullptr);
         return true;

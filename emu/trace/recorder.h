@@ -1,5 +1,7 @@
 // The trace recorder: the CPU's TraceSink, plus the console and port I/O
-// taps, writing the trace file (event.h) as the machine runs.
+// taps, writing the trace file (event.h) as the machine runs -- or keeping
+// the last events in memory (the flight recorder), or handing each event to
+// an EventSink (the debugger's timeline).
 #pragma once
 
 #include <cstdio>
@@ -10,8 +12,17 @@
 #include "cpu/trace.h"
 #include "emu/system.h"
 #include "emu/trace/event.h"
+#include "emu/trace/reader.h"
 
 namespace bs::emu::trace {
+
+// Where a tap recorder's events go: each one as a trace file would hold it,
+// with its console line or exec path in `text`.
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void record(const Event& e) = 0;
+};
 
 class Recorder final : public cpu::TraceSink {
 public:
@@ -21,6 +32,9 @@ public:
     // memory (no console text, no exec paths, no port counts), written out
     // with dump() when something goes wrong (a triple fault, a panic).
     Recorder(System& sys, size_t ring_records, const std::string& header);
+    // A tap: every event goes to `sink`. Its owner calls the TraceSink hooks
+    // (it does not attach itself to the CPU) and console_byte().
+    Recorder(System& sys, EventSink& sink);
     ~Recorder() override;
     Recorder(const Recorder&) = delete;
     Recorder& operator=(const Recorder&) = delete;
@@ -29,7 +43,7 @@ public:
     // the machine's I/O tap.
     void attach();
     // Writes the port summary, the Stop and End records, and flushes.
-    // Returns false if any write failed.
+    // Returns false if any write failed. A tap gets the Stop event.
     bool finish(StopReason why);
 
     // cpu::TraceSink
@@ -51,16 +65,19 @@ public:
     // path): calls to it are recorded with the path, so user programs can be
     // told apart (they may share addresses). 0: none.
     void set_exec_function(uint64_t addr) { exec_fn_ = addr; }
+    // A byte COM1 sent (attach() connects it): Console events are lines.
+    void console_byte(uint8_t b);
 
 private:
+    Record make(uint64_t icount, Kind kind, uint16_t aux, uint64_t a, uint64_t b, uint64_t c) const;
     void emit(uint64_t icount, Kind kind, uint16_t aux, uint64_t a, uint64_t b = 0, uint64_t c = 0);
-    void console_byte(uint8_t b);
     void text_record(uint64_t icount, Kind kind, const std::string& text);
     uint64_t exec_fn_ = 0;
     void flush();
 
     System& sys_;
     std::FILE* out_;
+    EventSink* sink_ = nullptr;
     std::string header_;
     std::vector<Record> buf_;
     std::vector<Record> ring_;  // flight recorder (empty otherwise)
@@ -69,7 +86,7 @@ private:
     bool failed_ = false;
     bool finished_ = false;
     std::string line_;
-    std::vector<std::pair<uint64_t, uint64_t>> ports_ = std::vector<std::pair<uint64_t, uint64_t>>(65536);  // reads, writes
+    std::vector<std::pair<uint64_t, uint64_t>> ports_;  // by port: reads, writes (trace files only)
 };
 
 }  // namespace bs::emu::trace

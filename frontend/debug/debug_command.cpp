@@ -5,10 +5,12 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 
 #include "frontend/debug/commands.h"
 #include "frontend/debug/debugger.h"
+#include "frontend/debug/timeline.h"
 #include "frontend/debug/ui.h"
 #include "frontend/exit_status.h"
 
@@ -53,9 +55,20 @@ int debug_command(const RunOptions& ro, const DebugOptions& opt) {
     int status = 0;
     std::unique_ptr<Debugger> d = Debugger::create(ro, status);
     if (!d) return status;
+    // The boot timeline records from power-on, with or without a window.
+    std::unique_ptr<debug::Timeline> timeline;
+    if (!opt.no_timeline) {
+        std::string bookmarks = opt.bookmarks;
+        if (bookmarks.empty()) {
+            const std::filesystem::path kernel = ro.kernel.empty() ? find_bundled("bzImage") : std::filesystem::path(ro.kernel);
+            bookmarks = (kernel.parent_path() / "bootscope-bookmarks.txt").string();
+        }
+        timeline = std::make_unique<debug::Timeline>(*d, bookmarks);
+    }
     std::unique_ptr<Ui> ui;
     if (!opt.no_window) {
         ui = std::make_unique<Ui>(*d);
+        ui->set_timeline(timeline.get());
         std::string err;
         if (!ui->open(!opt.script.empty(), err)) {
             spdlog::error("{} (set SDL_VIDEODRIVER=offscreen for no display, or use --script with --no-window)", err);
