@@ -107,10 +107,13 @@ bool Bookmarks::save(std::string& error) const {
     return true;
 }
 
-void Bookmarks::add(uint64_t icount, std::string name) {
+bool Bookmarks::add(uint64_t icount, const std::string& name) {
+    const std::string trimmed = trim(name);
+    if (trimmed.empty()) return false;
     const auto at = std::upper_bound(list_.begin(), list_.end(), icount,
                                      [](uint64_t i, const Bookmark& b) { return i < b.icount; });
-    list_.insert(at, Bookmark{icount, std::move(name)});
+    list_.insert(at, Bookmark{icount, trimmed});
+    return true;
 }
 
 void Bookmarks::remove(size_t index) {

@@ -30,7 +30,8 @@ public:
 
     // Sorted by instruction count, then in the order added.
     const std::vector<Bookmark>& list() const { return list_; }
-    void add(uint64_t icount, std::string name);
+    // Adds a bookmark; its name is trimmed, and a blank one is refused (false).
+    bool add(uint64_t icount, const std::string& name);
     void remove(size_t index);
     const std::string& path() const { return path_; }
 

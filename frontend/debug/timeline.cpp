@@ -245,8 +245,7 @@ void Timeline::draw_timeline() {
     ImGui::SetNextItemWidth(220);
     ImGui::InputTextWithHint("##bookmark", "bookmark name", v.bookmark_name, sizeof v.bookmark_name);
     ImGui::SameLine();
-    if (ImGui::Button("Bookmark here") && v.bookmark_name[0]) {
-        bookmarks_.add(now, v.bookmark_name);
+    if (ImGui::Button("Bookmark here") && bookmarks_.add(now, v.bookmark_name)) {
         std::string err;
         v.bookmark_message = bookmarks_.save(err) ? "saved to " + bookmarks_.path() : err;
         v.bookmark_name[0] = 0;
@@ -520,7 +519,8 @@ void Timeline::draw_call_tree() {
     }
     ImGui::TextDisabled("%zu nodes kept (identical leaf calls folded); green: still running", trace_->analyzer().nodes());
     ImGui::BeginChild("tree");
-    TreeDraw d{dbg_.sys().instructions(), std::nullopt};
+    // Frames still open run to the furthest point recorded (or the machine's, when further).
+    TreeDraw d{std::max(dbg_.sys().instructions(), trace_->frontier()), std::nullopt};
     d.node(*sk);
     ImGui::EndChild();
     if (d.target) request_go_to(*d.target);

@@ -244,9 +244,10 @@ TEST_CASE("bookmarks: a file round trip") {
     std::string err;
     REQUIRE(b.load(path, err));  // missing: empty
     CHECK(b.list().empty());
-    b.add(500, "start_kernel");
-    b.add(20, "first call");
-    b.add(0x1000000, "initcalls, level 7 (device)");
+    CHECK(b.add(500, "start_kernel"));
+    CHECK(b.add(20, " first call "));
+    CHECK(b.add(0x1000000, "initcalls, level 7 (device)"));
+    CHECK_FALSE(b.add(7, "  "));  // blank names are refused
     REQUIRE(b.save(err));
     Bookmarks again;
     REQUIRE(again.load(path, err));
