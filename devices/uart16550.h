@@ -69,10 +69,9 @@ public:
 
     std::string dump() const;
 
-    // Save state (emu/snapshot.h): every register, both FIFOs' contents and
-    // the host input still queued. The
-    // wiring (callbacks, IRQ sinks) is the machine's and stays; pending
-    // events are in the clock's own state.
+    // Save state (emu/snapshot.h): every register, the receive FIFO and the
+    // host input still queued. The wiring (callbacks, IRQ sinks) is the
+    // machine's and stays; pending events are in the clock's own state.
     void save(emu::SnapshotWriter& w) const;
     void load(emu::SnapshotReader& r);
 

@@ -164,11 +164,14 @@ PageImage PageImage::capture(const uint8_t* mem, size_t size, const PageImage* b
     return img;
 }
 
+// Writes only the pages that differ: going back to a nearby snapshot
+// changes few of them, and guest RAM the guest never touched stays
+// untouched host memory (a write would make the host allocate it).
 void PageImage::restore(uint8_t* mem) const {
     for (size_t i = 0; i < pages_.size(); ++i) {
         uint8_t* dst = mem + i * kPageSize;
-        if (pages_[i]) std::memcpy(dst, pages_[i]->data(), kPageSize);
-        else std::memset(dst, 0, kPageSize);
+        const uint8_t* src = pages_[i] ? pages_[i]->data() : kZeroPage.data();
+        if (std::memcmp(dst, src, kPageSize) != 0) std::memcpy(dst, src, kPageSize);
     }
 }
 
