@@ -9,8 +9,8 @@
 // to it. Checkpoints runs the machine in pieces that end at multiples of
 // Options::interval and takes a snapshot at each of them (they share
 // unchanged memory pages, see snapshot.h); seek() restores and re-executes.
-// The cost of a seek is a restore (a copy of RAM, milliseconds) plus at most
-// one interval of re-execution (20M instructions: ~0.1 s).
+// The cost of a seek is a restore (the pages that differ: milliseconds) plus
+// at most one interval of re-execution (20M instructions: 0.1-0.3 s).
 //
 // Positions are absolute instruction counts (System::instructions(), what
 // the trace and the debugger show as icount): position N is the machine with
@@ -55,10 +55,10 @@
 //         end = from;
 //     }
 //
-//     // last write of an address: the same loop, with a sink that records
-//     // the icount of each store to it (or a bisection on its value with
-//     // seek() and read_phys(): the value at `now` differs from the value
-//     // at the write's position, and equals it from the write onwards).
+//     // last write of an address: the same loop, recording instead the
+//     // System::current_instruction() of each store to the address (a
+//     // write watch on its page); seek() to the last one lands just before
+//     // the write, seek(last + 1) just after it.
 //
 // A Break requested during re-execution (a breakpoint sink calling
 // System::request_break) ends run_to()/seek() early with StopReason::Break:
