@@ -462,7 +462,9 @@ RunResult Cpu::run(uint64_t max_insns) {
             } else if (intr_line || nmi_line) {
                 trace_icount_ = icount_;
                 service_events();
-                if (s.activity == Activity::Shutdown) continue;
+                // A stop requested by a hook of the delivery (a debugger's vector
+                // breakpoint) stops before the handler's first instruction.
+                if (s.activity == Activity::Shutdown || stop_) continue;
             }
             if (s.activity == Activity::Halted) {
                 result.exit = Exit::Halt;

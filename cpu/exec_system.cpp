@@ -154,8 +154,18 @@ void load_table(Cpu& c, const DecodedInsn& i, DescriptorTable& t) {
 }
 void sgdt(Cpu& c, const DecodedInsn& i) { store_table(c, i, c.s.gdtr); }
 void sidt(Cpu& c, const DecodedInsn& i) { store_table(c, i, c.s.idtr); }
-void lgdt(Cpu& c, const DecodedInsn& i) { load_table(c, i, c.s.gdtr); }
-void lidt(Cpu& c, const DecodedInsn& i) { load_table(c, i, c.s.idtr); }
+// The debugger's LGDT/LIDT/LLDT/LTR breakpoints (TraceSink::table_load).
+void report_table_load(Cpu& c, TableReg reg, uint16_t selector, uint64_t base, uint64_t limit) {
+    if (TraceSink* t = c.trace_sink()) [[unlikely]] t->table_load(c.trace_icount(), reg, selector, base, limit);
+}
+void lgdt(Cpu& c, const DecodedInsn& i) {
+    load_table(c, i, c.s.gdtr);
+    report_table_load(c, TableReg::Gdtr, 0, c.s.gdtr.base, c.s.gdtr.limit);
+}
+void lidt(Cpu& c, const DecodedInsn& i) {
+    load_table(c, i, c.s.idtr);
+    report_table_load(c, TableReg::Idtr, 0, c.s.idtr.base, c.s.idtr.limit);
+}
 
 // SMSW: the low CR0 bits; a register destination gets the operand size
 // (upper bits of CR0 as hardware does), memory always 16 bits.
@@ -203,11 +213,13 @@ void lldt(Cpu& c, const DecodedInsn& i) {
     require_protected(c);
     require_cpl0(c);
     c.load_ldtr(selector_operand(c, i));
+    report_table_load(c, TableReg::Ldtr, c.s.ldtr.selector, c.s.ldtr.base, c.s.ldtr.limit);
 }
 void ltr(Cpu& c, const DecodedInsn& i) {
     require_protected(c);
     require_cpl0(c);
     c.load_tr(selector_operand(c, i));
+    report_table_load(c, TableReg::Tr, c.s.tr.selector, c.s.tr.base, c.s.tr.limit);
 }
 template <bool W> void verx(Cpu& c, const DecodedInsn& i) {
     require_protected(c);

@@ -89,7 +89,9 @@ std::vector<EventRecord> Cpu::recent_events() const {
 
 void Cpu::deliver(uint8_t vector, EventKind kind, bool has_error, uint32_t error) {
     ++event_count_[vector];
-    const EventRecord rec{icount_, s.rip, s.seg[CS].selector, vector, kind, has_error, error};
+    // The exact count (not the running block's start): the history is machine
+    // state, and must not depend on how the run was sliced.
+    const EventRecord rec{current_icount(), s.rip, s.seg[CS].selector, vector, kind, has_error, error};
     event_history_[event_next_] = rec;
     event_next_ = (event_next_ + 1) % kEventHistory;
     if (!protected_mode()) {

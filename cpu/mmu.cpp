@@ -60,6 +60,8 @@ void Cpu::write_phys32(uint64_t pa, uint32_t v) {
     } else if (!pg.host) {
         sync_time();
         bus_.mmio_write(pa, 4, v);
+    } else {
+        bus_.mmio_write(pa, 4, v);  // read-only: ROM drops it, a watched page sees it
     }
 }
 
@@ -310,7 +312,7 @@ template <class T> void Cpu::write_slow(uint64_t lin, T value) {
     if (e.read_tag != ~0ull) {
         const PhysPage pg = bus_.page(e.phys);
         if (pg.writable) std::memcpy(reinterpret_cast<void*>(lin + e.addend), &value, sizeof(T));
-        // else ROM: the write is dropped, as on hardware
+        else bus_.mmio_write(e.phys | (lin & 0xfff), sizeof(T), value);  // ROM drops it; a watched page sees it
         return;
     }
     sync_time();

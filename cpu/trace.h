@@ -18,6 +18,9 @@ namespace bs::cpu {
 
 struct EventRecord;
 
+// The system registers TraceSink::table_load reports.
+enum class TableReg : uint8_t { Gdtr, Idtr, Ldtr, Tr };
+
 class TraceSink {
 public:
     virtual ~TraceSink() = default;
@@ -38,6 +41,11 @@ public:
     virtual void mode_change(uint64_t /*icount*/, CpuMode /*from*/, CpuMode /*to*/, unsigned /*cpl*/) {}
     // HLT stopped the CPU at `rip` (the instruction after HLT).
     virtual void halt(uint64_t /*icount*/, uint64_t /*rip*/) {}
+    // LGDT, LIDT, LLDT or LTR loaded a system register (after the load):
+    // `base` and `limit` of the table (for LLDT/LTR, of the descriptor's
+    // segment), `selector` for LLDT/LTR (0 for LGDT/LIDT).
+    virtual void table_load(uint64_t /*icount*/, TableReg /*reg*/, uint16_t /*selector*/, uint64_t /*base*/,
+                            uint64_t /*limit*/) {}
 };
 
 inline constexpr unsigned kTraceEfer = 0x80;

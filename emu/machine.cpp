@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -389,7 +390,19 @@ uint8_t* Machine::host_ptr(uint64_t pa, bool* writable) {
 cpu::PhysPage Machine::page(uint64_t pa) {
     bool w = false;
     uint8_t* p = host_ptr(pa & ~0xfffull, &w);
+    if (w && watched(pa)) w = false;  // writes take the CPU's slow path to mmio_write
     return cpu::PhysPage{p, p ? w : false};
+}
+
+void Machine::set_watched_pages(std::vector<uint64_t> pages) {
+    for (uint64_t& p : pages) p &= ~0xfffull;
+    std::sort(pages.begin(), pages.end());
+    pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+    watched_pages_ = std::move(pages);
+}
+
+bool Machine::watched(uint64_t pa) const {
+    return !watched_pages_.empty() && std::binary_search(watched_pages_.begin(), watched_pages_.end(), pa & ~0xfffull);
 }
 
 uint64_t Machine::mmio_read(uint64_t pa, unsigned size) {
@@ -412,6 +425,7 @@ uint64_t Machine::mmio_read(uint64_t pa, unsigned size) {
 void Machine::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
     bool w;
     if (host_ptr(pa, &w)) {
+        if (on_watched_write && watched(pa)) on_watched_write(pa, size, value);
         for (unsigned i = 0; i < size; ++i) {
             uint8_t* b = host_ptr(pa + i, &w);
             if (b && w) *b = uint8_t(value >> (8 * i));

@@ -23,7 +23,11 @@ std::string where(Debugger& d) {
                        cpu::to_string(c.mode()), c.s.cpl, d.sys().instructions());
 }
 
+// After a command that ran the machine: why it stopped, and where.
+std::string stopped(Debugger& d) { return d.status() + "; " + where(d) + "\n"; }
+
 bool parse_count(const std::string& s, uint64_t& n) {
+    if (s.empty() || s[0] == '-' || s[0] == '+') return false;
     try {
         size_t used = 0;
         n = std::stoull(s, &used, 0);
@@ -33,19 +37,45 @@ bool parse_count(const std::string& s, uint64_t& n) {
     }
 }
 
+std::vector<std::string> words(const std::string& s) {
+    std::istringstream in(s);
+    std::vector<std::string> w;
+    for (std::string x; in >> x;) w.push_back(x);
+    return w;
+}
+
+// The most a running command runs when given no limit.
+constexpr uint64_t kDefaultMax = 5'000'000'000ull;
+
 constexpr const char* kHelp =
-    "break SPEC | delete SPEC   breakpoint at a symbol, SYMBOL+OFF or a 0x address\n"
-    "continue [MAX_INSNS]       run to a breakpoint or a stop\n"
-    "step [N]                   N instructions\n"
-    "step-interrupts on|off     whether a step runs through interrupt handlers\n"
-    "where | regs               RIP and its symbol / the registers\n"
-    "expect-symbol NAME         fail unless RIP is at NAME\n"
-    "expect-mode MODE           fail unless the CPU mode is MODE\n"
-    "type TEXT                  send TEXT and a newline to COM1\n"
-    "expect-serial TEXT         fail unless COM1 printed TEXT\n"
-    "save-serial FILE           write COM1's output to FILE\n"
-    "screenshot FILE            the window as .png (else .bmp)\n"
-    "quit\n";
+    "breakpoints (stop inside the emulator; COND: REG OP VALUE [&& ...], OP == != < <= > >= &)\n"
+    "  break SPEC [if COND]      SPEC: SYMBOL | SYMBOL+OFF | 0xADDR | phys ADDR | return FUNC\n"
+    "                            | io PORT[-PORT] [r|w|rw] | mmio ADDR[-ADDR] [r|w|rw] | vector N[-M]\n"
+    "                            | syscall NR|NAME | cr0.pe | cr0.pg | efer.lme | cr0 | cr3 | cr4 | efer\n"
+    "                            | lgdt | lidt | lldt | ltr | console TEXT\n"
+    "  watch [phys] ADDR [LEN] [if COND]   stop right after a write to the range\n"
+    "  delete ID|SPEC|all        enable ID|all, disable ID|all (ID: a number, or $ for the last)\n"
+    "  ignore ID N               condition ID [COND]\n"
+    "  info breakpoints | bl     save-breakpoints FILE | load-breakpoints FILE\n"
+    "running and stepping\n"
+    "  continue [MAX_INSNS]      run to a breakpoint or a stop\n"
+    "  step [N]                  N instructions\n"
+    "  next [N]                  step over CALL, INT n and BIOS calls\n"
+    "  finish                    run until the current function returns\n"
+    "  next-phase | next-interrupt | next-mode | next-initcall   run to the next such event\n"
+    "  step-interrupts on|off    whether a step runs through interrupt handlers\n"
+    "time travel\n"
+    "  back [N]                  N instructions back\n"
+    "  reverse-continue          back to the previous breakpoint hit\n"
+    "  last-write [phys] ADDR [LEN]   back to the last write of ADDR\n"
+    "  goto ICOUNT               to an instruction count, forwards or back\n"
+    "looking and checking\n"
+    "  where | regs              RIP and its symbol / the registers\n"
+    "  expect-symbol NAME        expect-mode MODE        expect COND        expect-stop TEXT\n"
+    "  save-state NAME           compare-state NAME (fails unless the machine equals it)\n"
+    "  type TEXT                 send TEXT and a newline to COM1\n"
+    "  expect-serial TEXT        save-serial FILE        screenshot FILE (.png, else .bmp)\n"
+    "  help                      quit\n";
 
 }  // namespace
 
@@ -64,32 +94,159 @@ CommandResult CommandRunner::execute(const std::string& input) {
     if (cmd.empty()) return res;
     std::getline(ls >> std::ws, arg);
     while (!arg.empty() && std::isspace(static_cast<unsigned char>(arg.back()))) arg.pop_back();
+    const std::vector<std::string> w = words(arg);
     Debugger& d = dbg_;
+    // A breakpoint id: a number, or $ for the last one made.
+    auto parse_id = [&](const std::string& s, unsigned& id) {
+        uint64_t v;
+        if (s == "$") v = d.last_breakpoint_id();
+        else if (!parse_count(s, v)) return false;
+        id = static_cast<unsigned>(v);
+        return d.breakpoint(id) != nullptr;
+    };
+    // An optional instruction limit for commands that run.
+    uint64_t max = kDefaultMax;
+    auto optional_max = [&](const std::string& s) { return s.empty() || parse_count(s, max); };
 
     if (cmd == "quit" || cmd == "q") {
         res.status = CommandResult::Status::Quit;
     } else if (cmd == "help") {
         res.output = kHelp;
-    } else if (cmd == "break" || cmd == "b" || cmd == "delete") {
+
+    // ---- breakpoints ----
+    } else if (cmd == "break" || cmd == "b") {
+        std::string err;
+        const unsigned id = d.add(arg, err);
+        if (!id) return fail(err);
+        res.output = fmt::format("breakpoint {}: {}\n", id, d.breakpoint(id)->command());
+    } else if (cmd == "watch") {
+        std::string err;
+        const unsigned id = d.add_watch(arg, err);
+        if (!id) return fail(err);
+        const Breakpoint* b = d.breakpoint(id);
+        res.output = fmt::format("watchpoint {}: {} (physical {:#x}-{:#x})\n", id, b->command(), b->lo, b->hi);
+    } else if (cmd == "delete") {
+        unsigned id;
         uint64_t a;
-        if (!d.resolve(arg, a)) return fail("no symbol or address '" + arg + "'");
-        if (cmd == "delete") d.remove_breakpoint(a);
-        else d.add_breakpoint(a);
+        if (arg == "all") {
+            while (!d.breakpoint_list().empty()) d.remove(d.breakpoint_list().front().id);
+        } else if (arg.find_first_not_of("0123456789") == std::string::npos && !arg.empty() && parse_id(arg, id)) {
+            d.remove(id);
+        } else if (arg == "$" && parse_id(arg, id)) {
+            d.remove(id);
+        } else if (d.resolve(arg, a)) {
+            if (!d.breakpoints().count(a)) return fail(fmt::format("no code breakpoint at {} ({:#x})", arg, a));
+            d.remove_breakpoint(a);
+        } else {
+            return fail("no breakpoint, symbol or address '" + arg + "'");
+        }
+    } else if (cmd == "enable" || cmd == "disable") {
+        const bool on = cmd == "enable";
+        unsigned id;
+        if (arg == "all") {
+            for (const Breakpoint& b : std::vector<Breakpoint>(d.breakpoint_list())) d.set_enabled(b.id, on);
+        } else if (parse_id(arg, id)) {
+            d.set_enabled(id, on);
+        } else {
+            return fail("no breakpoint '" + arg + "' (" + cmd + " ID|all)");
+        }
+    } else if (cmd == "ignore") {
+        unsigned id;
+        uint64_t n;
+        if (w.size() != 2 || !parse_id(w[0], id) || !parse_count(w[1], n))
+            return fail("usage: ignore ID N (ID an existing breakpoint)");
+        d.set_ignore(id, n);
+        res.output = fmt::format("breakpoint {}: the next {} hits do not stop\n", id, n);
+    } else if (cmd == "condition") {
+        unsigned id;
+        if (w.empty() || !parse_id(w[0], id)) return fail("usage: condition ID [COND] (ID an existing breakpoint)");
+        std::string err;
+        if (!d.set_condition(id, arg.substr(arg.find(w[0]) + w[0].size()), err)) return fail(err);
+    } else if (cmd == "info" || cmd == "bl") {
+        if (cmd == "info" && arg != "breakpoints" && arg != "break" && arg != "b" && arg != "watchpoints")
+            return fail("info what? (info breakpoints)");
+        res.output = d.describe_breakpoints();
+    } else if (cmd == "save-breakpoints") {
+        if (arg.empty()) return fail("usage: save-breakpoints FILE");
+        std::string err;
+        if (!d.save_breakpoints(arg, err)) return fail(err);
+        res.output = fmt::format("wrote {} breakpoints to {}\n", d.breakpoint_list().size(), arg);
+    } else if (cmd == "load-breakpoints") {
+        return load_breakpoints(arg);
+
+    // ---- running and stepping ----
     } else if (cmd == "continue" || cmd == "c") {
-        uint64_t max = 5'000'000'000ull;
-        if (!arg.empty() && !parse_count(arg, max)) return fail("not a count: '" + arg + "'");
+        if (!optional_max(arg)) return fail("not a count: '" + arg + "'");
         d.run_until_stop(max);
-        res.output = d.status() + "; " + where(d) + "\n";
-    } else if (cmd == "step" || cmd == "s") {
+        res.output = stopped(d);
+    } else if (cmd == "step" || cmd == "s" || cmd == "next" || cmd == "n") {
         uint64_t n = 1;
         if (!arg.empty() && !parse_count(arg, n)) return fail("not a count: '" + arg + "'");
+        const bool over = cmd == "next" || cmd == "n";
         for (uint64_t k = 0; k < n; ++k) {
-            if (!d.step()) break;
+            if (!(over ? d.step_over(kDefaultMax) : d.step())) break;
+            if (d.state() != Debugger::State::Paused || !d.last_hits().empty()) break;
         }
-        res.output = where(d) + "\n";
+        res.output = (d.last_hits().empty() && d.state() != Debugger::State::Finished ? "" : d.status() + "; ") +
+                     where(d) + "\n";
+    } else if (cmd == "finish") {
+        if (!optional_max(arg)) return fail("not a count: '" + arg + "'");
+        d.step_out(max);
+        res.output = stopped(d);
+    } else if (cmd == "next-phase" || cmd == "next-interrupt" || cmd == "next-mode" || cmd == "next-initcall") {
+        if (!optional_max(arg)) return fail("not a count: '" + arg + "'");
+        const Debugger::Goal g = cmd == "next-phase"       ? Debugger::Goal::Phase
+                                 : cmd == "next-interrupt" ? Debugger::Goal::Interrupt
+                                 : cmd == "next-mode"      ? Debugger::Goal::ModeSwitch
+                                                           : Debugger::Goal::Initcall;
+        if ((g == Debugger::Goal::Initcall) && !d.symbols().kernel)
+            return fail("next-initcall needs the kernel's symbols (vmlinux)");
+        d.run_to(g, max);
+        res.output = stopped(d);
     } else if (cmd == "step-interrupts") {
         if (arg != "on" && arg != "off") return fail("step-interrupts takes on or off");
         d.step_over_interrupts = arg == "on";
+
+    // ---- time travel ----
+    } else if (cmd == "back") {
+        uint64_t n = 1;
+        if (!arg.empty() && !parse_count(arg, n)) return fail("not a count: '" + arg + "'");
+        if (!d.step_back(n)) return fail(d.status());
+        res.output = where(d) + "\n";
+    } else if (cmd == "goto") {
+        uint64_t n;
+        if (!parse_count(arg, n)) return fail("usage: goto ICOUNT");
+        if (!d.seek(n)) return fail(d.status());
+        res.output = where(d) + "\n";
+    } else if (cmd == "reverse-continue" || cmd == "rc") {
+        if (!d.reverse_continue()) return fail(d.status());
+        res.output = stopped(d);
+    } else if (cmd == "last-write") {
+        std::vector<std::string> a = w;
+        const bool phys = !a.empty() && a[0] == "phys";
+        if (phys) a.erase(a.begin());
+        uint64_t addr, len = 0, pa;
+        if (a.empty() || a.size() > 2 || !d.resolve(a[0], addr)) return fail("usage: last-write [phys] ADDR [LEN]");
+        if (a.size() == 2 && (!parse_count(a[1], len) || len == 0 || len > 4096))
+            return fail("last-write: LEN is 1..4096 bytes");
+        if (!len) {
+            const uint64_t sz = d.symbol_size(addr);
+            len = sz != ~0ull && sz > 0 && sz <= 4096 ? sz : 1;
+        }
+        pa = addr;
+        if (!phys && !d.translate(addr, pa)) return fail(fmt::format("last-write: {:#x} is not mapped now", addr));
+        if (!d.last_write(pa, len)) return fail(d.status());
+        res.output = stopped(d);
+    } else if (cmd == "save-state") {
+        if (arg.empty()) return fail("usage: save-state NAME");
+        d.save_state(arg);
+        res.output = fmt::format("saved state '{}' at instruction {}\n", arg, d.sys().instructions());
+    } else if (cmd == "compare-state") {
+        std::string diff;
+        if (!d.compare_state(arg, diff)) return fail("state differs from '" + arg + "': " + diff);
+        res.output = "ok: the machine equals state '" + arg + "'\n";
+
+    // ---- looking and checking ----
     } else if (cmd == "expect-symbol") {
         uint64_t a;
         if (!d.resolve(arg, a)) return fail("no symbol '" + arg + "'");
@@ -100,10 +257,22 @@ CommandResult CommandRunner::execute(const std::string& input) {
         const char* m = cpu::to_string(d.sys().cpu.mode());
         if (arg != m) return fail(fmt::format("expected mode {}, it is {}", arg, m));
         res.output = fmt::format("ok: mode {}\n", m);
+    } else if (cmd == "expect") {
+        Condition c;
+        std::string err;
+        if (!parse_condition(arg, [&](const std::string& s, uint64_t& v) { return d.resolve(s, v); }, c, err))
+            return fail(err);
+        if (!c.holds(d.sys().cpu.s, d.sys().instructions()))
+            return fail("expected " + arg + ", it does not hold; " + where(d));
+        res.output = "ok: " + arg + "\n";
+    } else if (cmd == "expect-stop") {
+        if (arg.empty() || d.status().find(arg) == std::string::npos)
+            return fail("expected the last stop to say '" + arg + "', it says '" + d.status() + "'");
+        res.output = "ok: stopped for '" + arg + "'\n";
     } else if (cmd == "where") {
         res.output = where(d) + "\n";
     } else if (cmd == "regs") {
-        cpu::CpuState& s = d.sys().cpu.s;
+        cpu::CpuState s = d.sys().cpu.s;
         for (unsigned i = 0; i < 16; ++i) res.output += fmt::format("r{:<2} {:016x}{}", i, s.gpr[i], i % 4 == 3 ? "\n" : "  ");
         res.output += fmt::format("rip {:016x}  rflags {:08x}  cr0 {:08x}  cr3 {:016x}  cr4 {:08x}  efer {:x}\n", s.rip,
                                   cpu::get_rflags(s), s.cr0, s.cr3, s.cr4, s.efer);
@@ -124,6 +293,39 @@ CommandResult CommandRunner::execute(const std::string& input) {
     } else {
         return fail("unknown command '" + cmd + "' (try help)");
     }
+    return res;
+}
+
+// A file save-breakpoints wrote (or a person): breakpoint commands only.
+CommandResult CommandRunner::load_breakpoints(const std::string& path) {
+    CommandResult res;
+    std::ifstream in(path);
+    if (path.empty() || !in) {
+        res.status = CommandResult::Status::Failed;
+        res.error = "load-breakpoints: cannot read '" + path + "'";
+        return res;
+    }
+    static const char* const kAllowed[] = {"break", "b", "watch", "ignore", "condition", "enable", "disable", "delete"};
+    std::string line;
+    unsigned lineno = 0, made = 0;
+    while (std::getline(in, line)) {
+        ++lineno;
+        const std::vector<std::string> w = words(line.substr(0, line.find('#')));
+        if (w.empty()) continue;
+        if (std::find(std::begin(kAllowed), std::end(kAllowed), w[0]) == std::end(kAllowed)) {
+            res.status = CommandResult::Status::Failed;
+            res.error = fmt::format("{}:{}: '{}' is not a breakpoint command", path, lineno, w[0]);
+            return res;
+        }
+        const CommandResult r = execute(line);
+        if (r.status == CommandResult::Status::Failed) {
+            res.status = CommandResult::Status::Failed;
+            res.error = fmt::format("{}:{}: {}", path, lineno, r.error);
+            return res;
+        }
+        made += w[0] == "break" || w[0] == "b" || w[0] == "watch";
+    }
+    res.output = fmt::format("loaded {} breakpoints from {}\n", made, path);
     return res;
 }
 

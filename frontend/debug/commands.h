@@ -1,13 +1,40 @@
 // The debugger's command language, shared by `bootscope debug --script FILE`
 // and the window's console pane: one command a line, '#' starts a comment.
 //
-//   break SPEC | delete SPEC      a breakpoint at a symbol or a 0x address
+// Breakpoints (the kinds and conditions: breakpoints.h)
+//   break SPEC [if COND]          stop at SPEC: SYMBOL, SYMBOL+OFF, 0xADDR, or a kind:
+//                                 phys ADDR, return FUNC, io PORT[-PORT] [r|w|rw],
+//                                 mmio ADDR[-ADDR] [r|w|rw], vector N[-M], syscall NR|NAME,
+//                                 cr0.pe, cr0.pg, efer.lme, cr0, cr3, cr4, efer,
+//                                 lgdt, lidt, lldt, ltr, console TEXT
+//   watch [phys] ADDR [LEN] [if COND]  stop right after a write to the range
+//   delete ID|SPEC|all            remove breakpoints (by id, or code ones by address)
+//   enable ID|all, disable ID|all
+//   ignore ID N                   the next N hits do not stop
+//   condition ID [COND]           set (or clear) a breakpoint's condition
+//   info breakpoints              list them (also: bl)
+//   save-breakpoints FILE         write them as commands; load-breakpoints FILE reads them
+//   (ID may be $: the breakpoint made last)
+// Running and stepping
 //   continue [MAX_INSNS]          run to a breakpoint or a stop
-//   step [N]                      N instructions (step-over-interrupts on)
-//   step-interrupts on|off        whether a step runs through interrupts
+//   step [N]                      N instructions (interrupts run through: step-interrupts)
+//   next [N]                      N instructions, CALL / INT n / BIOS calls run to their return
+//   finish                        run until the current function returns (step out)
+//   next-phase | next-interrupt | next-mode | next-initcall   run to the next such event
+//   step-interrupts on|off        whether a step runs through interrupt handlers
+// Time travel
+//   back [N]                      N instructions back (reverse step)
+//   reverse-continue              back to the previous breakpoint hit
+//   last-write [phys] ADDR [LEN]  back to the last instruction that wrote ADDR
+//   goto ICOUNT                   to instruction count ICOUNT, forwards or back
+// Looking and checking
+//   regs | where                  the registers / RIP, its symbol, mode and icount
 //   expect-symbol NAME            fail unless RIP is exactly at NAME
 //   expect-mode MODE              fail unless the CPU mode is MODE (real, long64, ...)
-//   regs | where                  print the registers / RIP and its symbol
+//   expect COND                   fail unless COND holds (e.g. expect rax==0x3 && cpl==0)
+//   expect-stop TEXT              fail unless the last stop's reason contains TEXT
+//   save-state NAME               remember the whole machine and COM1's output
+//   compare-state NAME            fail unless the machine equals the state saved as NAME
 //   type TEXT                     send TEXT and a newline to COM1
 //   expect-serial TEXT            fail unless COM1's output so far contains TEXT
 //   save-serial FILE              write COM1's output so far to FILE
@@ -41,6 +68,8 @@ public:
     CommandResult execute(const std::string& line);
 
 private:
+    CommandResult load_breakpoints(const std::string& path);
+
     Debugger& dbg_;
     Ui* ui_;
 };

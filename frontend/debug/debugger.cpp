@@ -1,13 +1,18 @@
-// The debugger's machine and its execution control (see debugger.h).
+// The debugger's machine, its breakpoints and its execution control (see
+// debugger.h).
 #include "debugger.h"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
+#include "cpu/decoder.h"
 #include "cpu/trace.h"
 #include "frontend/exit_status.h"
 
@@ -16,65 +21,13 @@ namespace bs::frontend::debug {
 namespace fs = std::filesystem;
 using emu::StopReason;
 
-// Breakpoints on transfer targets, and the IRET that ends an interrupt a
-// step ran into. Only ever asks System to stop: it changes no guest state.
-class BreakSink final : public cpu::TraceSink {
-public:
-    BreakSink(emu::System& sys, const std::set<uint64_t>& bps) : sys_(sys), bps_(bps) {}
-
-    void call(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override {
-        if (tap) tap->call(icount, from, target, rsp);
-        landed(target);
-    }
-    void ret(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override {
-        if (tap) tap->ret(icount, from, target, rsp);
-        landed(target);
-    }
-    void sysret(uint64_t icount, uint64_t target) override {
-        if (tap) tap->sysret(icount, target);
-        landed(target);
-    }
-    void iret(uint64_t icount, uint64_t from, uint64_t target) override {
-        if (tap) tap->iret(icount, from, target);
-        if (iret_watch_ && target == iret_target_) {
-            iret_watch_ = false;
-            iret_seen_ = true;
-            sys_.request_break();
-        }
-        landed(target);
-    }
-    void event(uint64_t icount, const cpu::EventRecord& e, uint64_t handler) override {
-        if (tap) tap->event(icount, e, handler);
-        if (e.kind == cpu::EventKind::External || e.kind == cpu::EventKind::Nmi) external_seen_ = true;
-    }
-    void syscall(uint64_t icount, uint64_t from, uint64_t nr) override {
-        if (tap) tap->syscall(icount, from, nr);
-    }
-    void control_write(uint64_t icount, unsigned reg, uint64_t old, uint64_t now) override {
-        if (tap) tap->control_write(icount, reg, old, now);
-    }
-    void mode_change(uint64_t icount, cpu::CpuMode from, cpu::CpuMode to, unsigned cpl) override {
-        if (tap) tap->mode_change(icount, from, to, cpl);
-    }
-    void halt(uint64_t icount, uint64_t rip) override {
-        if (tap) tap->halt(icount, rip);
-    }
-
-    cpu::TraceSink* tap = nullptr;  // Debugger::set_trace_tap
-    bool armed = true;  // off while stepping off a breakpoint
-    bool external_seen_ = false;
-    bool iret_watch_ = false, iret_seen_ = false;
-    uint64_t iret_target_ = 0;
-
-private:
-    void landed(uint64_t target) {
-        if (armed && bps_.count(target)) sys_.request_break();
-    }
-    emu::System& sys_;
-    const std::set<uint64_t>& bps_;
-};
-
 namespace {
+
+// bootscope run's slicing grid (see debugger.h).
+constexpr uint64_t kRunChunk = 2'000'000;
+// How far above the stack pointer a return may land and still be "the same
+// stack" for step-out (a kernel stack is 16 KiB; beyond it is another task's).
+constexpr uint64_t kSameStack = 64 * 1024;
 
 std::vector<uint8_t> slurp(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -82,7 +35,246 @@ std::vector<uint8_t> slurp(const std::string& path) {
     return {std::istreambuf_iterator<char>(f), {}};
 }
 
+const char* table_name(cpu::TableReg r) {
+    switch (r) {
+    case cpu::TableReg::Gdtr: return "LGDT";
+    case cpu::TableReg::Idtr: return "LIDT";
+    case cpu::TableReg::Ldtr: return "LLDT";
+    case cpu::TableReg::Tr: return "LTR";
+    }
+    return "?";
+}
+
+const char* control_name(unsigned reg) {
+    switch (reg) {
+    case 0: return "CR0";
+    case 3: return "CR3";
+    case 4: return "CR4";
+    case cpu::kTraceEfer: return "EFER";
+    }
+    return "CR?";
+}
+
+// Little-endian value of up to 8 bytes, or the bytes in hex.
+std::string show_bytes(const std::vector<uint8_t>& b) {
+    if (b.size() <= 8) {
+        uint64_t v = 0;
+        for (size_t i = 0; i < b.size(); ++i) v |= uint64_t(b[i]) << (8 * i);
+        return fmt::format("{:#x}", v);
+    }
+    std::string s;
+    for (uint8_t x : b) s += fmt::format("{:02x}", x);
+    return s;
+}
+
 }  // namespace
+
+// The CPU's trace hooks, turned into candidate breakpoint hits and stepping
+// goals. Only ever asks System to stop: it changes no guest state.
+class BreakSink final : public cpu::TraceSink {
+public:
+    explicit BreakSink(Debugger& d) : d_(d) {}
+
+    // What rearm() tells the hooks to look at.
+    bool any_vector = false, any_syscall = false, any_control = false, any_table = false, any_return = false;
+    cpu::TraceSink* tap = nullptr;  // Debugger::set_trace_tap
+    bool armed = true;              // off while stepping off a breakpoint
+    bool external_seen = false;     // an asynchronous interrupt was delivered (step())
+
+    // The stepping goal (step_over, step_out, run_to).
+    Debugger::Goal goal = Debugger::Goal::None;
+    enum class Landing { None, At, Out } landing = Landing::None;
+    uint64_t land_target = 0;  // At: a RET/IRET back to here...
+    uint64_t land_rsp = 0;     // ... with RSP at least this; Out: RSP above this
+    unsigned land_cpl = 0;
+    // An interrupt step_over_interrupts runs through: the IRET back to here.
+    bool iret_watch = false, iret_seen = false;
+    uint64_t iret_target = 0;
+    // Return breakpoints: the calls of watched functions still open.
+    struct Frame {
+        unsigned id;
+        uint64_t ret;  // the return address the call pushed
+        uint64_t rsp;  // RSP after the push
+    };
+    std::vector<Frame> frames;
+
+    void call(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override {
+        if (tap) tap->call(icount, from, target, rsp);
+        landed(target);
+        if (any_return) open_frame(target, rsp);
+        if (goal == Debugger::Goal::Phase || goal == Debugger::Goal::Initcall) check_call_goal(from, target);
+    }
+    void ret(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override {
+        if (tap) tap->ret(icount, from, target, rsp);
+        landed(target);
+        if (!frames.empty()) close_frames(target, rsp);
+        returned(target, rsp);
+    }
+    void sysret(uint64_t icount, uint64_t target) override {
+        if (tap) tap->sysret(icount, target);
+        landed(target);
+    }
+    void iret(uint64_t icount, uint64_t from, uint64_t target) override {
+        if (tap) tap->iret(icount, from, target);
+        if (iret_watch && target == iret_target) {
+            iret_watch = false;
+            iret_seen = true;
+            d_.candidate(0, "the interrupt returned");
+        }
+        landed(target);
+        returned(target, d_.sys_->cpu.s.gpr[cpu::RSP]);
+    }
+    void event(uint64_t icount, const cpu::EventRecord& e, uint64_t handler) override {
+        if (tap) tap->event(icount, e, handler);
+        if (e.kind == cpu::EventKind::External || e.kind == cpu::EventKind::Nmi) external_seen = true;
+        if (!armed) return;
+        if (goal == Debugger::Goal::Interrupt)
+            d_.candidate(0, fmt::format("interrupt: vector {:#x} ({}) to {}", e.vector, kind_name(e.kind),
+                                        d_.where_name(handler)));
+        if (any_vector) {
+            for (const Breakpoint& b : d_.bps_) {
+                if (b.kind == BreakKind::Vector && b.enabled && e.vector >= b.lo && e.vector <= b.hi)
+                    d_.candidate(b.id, fmt::format("vector {:#x} ({}) at {:#x}:{:#x}, handler {}", e.vector,
+                                                   kind_name(e.kind), e.cs, e.rip, d_.where_name(handler)));
+            }
+        }
+    }
+    void syscall(uint64_t icount, uint64_t from, uint64_t nr) override {
+        if (tap) tap->syscall(icount, from, nr);
+        if (!armed || !any_syscall) return;
+        for (const Breakpoint& b : d_.bps_) {
+            if (b.kind == BreakKind::Syscall && b.enabled && nr == b.lo)
+                d_.candidate(b.id, fmt::format("syscall {} ({}) from {:#x}", nr, emu::trace::syscall_name(nr), from));
+        }
+    }
+    void control_write(uint64_t icount, unsigned reg, uint64_t old, uint64_t now) override {
+        if (tap) tap->control_write(icount, reg, old, now);
+        if (!armed || !any_control) return;
+        for (const Breakpoint& b : d_.bps_) {
+            if (b.kind != BreakKind::Control || !b.enabled || b.control.reg != reg) continue;
+            if (b.control.bit && !((old ^ now) & b.control.bit)) continue;
+            d_.candidate(b.id, fmt::format("{} {:#x} -> {:#x} at {}", control_name(reg), old, now,
+                                           d_.where_name(d_.sys_->cpu.current_pc())));
+        }
+    }
+    void mode_change(uint64_t icount, cpu::CpuMode from, cpu::CpuMode to, unsigned cpl) override {
+        if (tap) tap->mode_change(icount, from, to, cpl);
+        // The first entries to protected mode, long mode and user space are
+        // boot phases (as `trace phases` names them).
+        const bool to_protected = to == cpu::CpuMode::Protected16 || to == cpu::CpuMode::Protected32;
+        const bool first_protected = to_protected && !protected_seen, first_long = to == cpu::CpuMode::Long64 && !long_seen,
+                   first_user = cpl == 3 && !user_seen;
+        protected_seen |= to_protected;
+        long_seen |= to == cpu::CpuMode::Long64;
+        user_seen |= cpl == 3;
+        if (!armed) return;
+        if (goal == Debugger::Goal::ModeSwitch && from != to)
+            d_.candidate(0, fmt::format("mode switch {} -> {}", cpu::to_string(from), cpu::to_string(to)));
+        if (goal == Debugger::Goal::Phase) {
+            if (first_protected) d_.candidate(0, "phase: protected mode");
+            if (first_long) d_.candidate(0, "phase: long mode");
+            if (first_user) d_.candidate(0, "phase: user space");
+        }
+    }
+    void halt(uint64_t icount, uint64_t rip) override {
+        if (tap) tap->halt(icount, rip);
+    }
+    void table_load(uint64_t icount, cpu::TableReg reg, uint16_t selector, uint64_t base, uint64_t limit) override {
+        if (tap) tap->table_load(icount, reg, selector, base, limit);
+        if (!armed || !any_table) return;
+        for (const Breakpoint& b : d_.bps_) {
+            if (b.kind != BreakKind::Table || !b.enabled || b.table != reg) continue;
+            const bool sel = reg == cpu::TableReg::Ldtr || reg == cpu::TableReg::Tr;
+            d_.candidate(b.id, sel ? fmt::format("{} {:#x} (base {:#x} limit {:#x}) at {}", table_name(reg), selector,
+                                                 base, limit, d_.where_name(d_.sys_->cpu.current_pc()))
+                                   : fmt::format("{} base {:#x} limit {:#x} at {}", table_name(reg), base, limit,
+                                                 d_.where_name(d_.sys_->cpu.current_pc())));
+        }
+    }
+
+    // The guest has been in protected mode, long mode, ring 3 (since the
+    // debugger started: time travel does not rewind these).
+    bool protected_seen = false, long_seen = false, user_seen = false;
+
+private:
+    static const char* kind_name(cpu::EventKind k) {
+        switch (k) {
+        case cpu::EventKind::Exception: return "exception";
+        case cpu::EventKind::External: return "external";
+        case cpu::EventKind::Nmi: return "NMI";
+        case cpu::EventKind::SoftwareInt: return "INT n";
+        case cpu::EventKind::SoftwareExc: return "INT3/INTO";
+        case cpu::EventKind::PrivSoftware: return "INT1";
+        }
+        return "?";
+    }
+    // A CALL/RET/IRET/SYSRET that lands on a code breakpoint.
+    void landed(uint64_t target) {
+        if (armed && d_.code_lin_.count(target)) d_.code_candidates(target);
+    }
+    // Phases and initcalls are calls (emu/trace/analysis.cpp names them).
+    void check_call_goal(uint64_t from, uint64_t target) {
+        if (!armed) return;
+        const auto& k = d_.syms_.kernel;
+        if (!k) return;
+        const emu::trace::Initcall* ic = k->initcall(target);
+        const emu::trace::SymbolLookup caller = k->lookup(from);
+        const std::string caller_name = caller.sym ? caller.sym->name : "";
+        // The guest's do_initcalls() calls each through do_one_initcall().
+        if (ic && caller_name != "do_one_initcall" && k->find("do_one_initcall")) ic = nullptr;
+        if (goal == Debugger::Goal::Initcall) {
+            if (ic)
+                d_.candidate(0, fmt::format("initcall level {} ({}): {}", ic->level, ic->level_name,
+                                            d_.where_name(target)));
+            return;
+        }
+        const emu::trace::SymbolLookup callee = k->lookup(target);
+        if (callee.sym && callee.offset == 0 && callee.sym->name == "start_kernel") {
+            d_.candidate(0, "phase: start_kernel");
+        } else if (caller_name == "start_kernel" || caller_name == "rest_init" || caller_name == "kernel_init") {
+            d_.candidate(0, "phase: " + caller_name + " > " + d_.where_name(target));
+        } else if (ic) {
+            d_.candidate(0, fmt::format("phase: initcall level {} ({}): {}", ic->level, ic->level_name,
+                                        d_.where_name(target)));
+        }
+    }
+    // step_over / step_out.
+    void returned(uint64_t target, uint64_t rsp) {
+        if (!armed || landing == Landing::None) return;
+        const bool hit = landing == Landing::At
+                             ? target == land_target && rsp >= land_rsp
+                             : (rsp > land_rsp && rsp - land_rsp <= kSameStack) || d_.sys_->cpu.s.cpl > land_cpl;
+        if (hit) d_.candidate(0, "returned to " + d_.where_name(target));
+    }
+    void open_frame(uint64_t target, uint64_t rsp) {
+        for (const Breakpoint& b : d_.bps_) {
+            if (b.kind != BreakKind::Return || !b.enabled || b.lo != target) continue;
+            uint8_t buf[8] = {};
+            const cpu::Cpu& c = d_.sys_->cpu;
+            const unsigned width = c.s.code_size;
+            if (!d_.read_linear(c.segment_base(cpu::SS) + rsp, buf, width)) continue;
+            uint64_t ret = 0;
+            std::memcpy(&ret, buf, width);
+            if (width < 8) ret += c.segment_base(cpu::CS);
+            // Calls that never returned (a longjmp, a task that died) leave frames
+            // deeper than this one: drop them.
+            std::erase_if(frames, [&](const Frame& f) { return f.rsp <= rsp && f.id == b.id; });
+            frames.push_back({b.id, ret, rsp});
+        }
+    }
+    void close_frames(uint64_t target, uint64_t rsp) {
+        for (size_t i = frames.size(); i-- > 0;) {
+            const Frame& f = frames[i];
+            if (target != f.ret || rsp <= f.rsp) continue;
+            if (armed) d_.candidate(f.id, "returned to " + d_.where_name(target));
+            frames.erase(frames.begin() + static_cast<long>(i));
+        }
+    }
+
+    Debugger& d_;
+};
+
+// ---------------------------------------------------------------- creation
 
 std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
     // The machine `bootscope run` would boot with these options.
@@ -92,16 +284,54 @@ std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
     const std::string fw_path = lm.fw_path, kernel_path = lm.kernel_path;
     const emu::BootState boot = lm.boot;
     std::unique_ptr<Debugger> d(new Debugger);
+    Debugger* dp = d.get();
     d->sys_ = std::move(lm.sys);
     d->reboot_ = !opt.no_reboot;
-    d->sys_->machine.com1.tx_sink = [dp = d.get()](uint8_t b) {
+    emu::Machine& m = d->sys_->machine;
+    m.com1.tx_sink = [dp](uint8_t b) {
         if (dp->serial_.size() < (4u << 20)) dp->serial_.push_back(static_cast<char>(b));
+        if (!dp->sink_->armed) return;
+        for (const Breakpoint& bp : dp->bps_) {
+            if (bp.kind != BreakKind::Console || !bp.enabled) continue;
+            const std::string& s = dp->serial_;
+            if (s.size() >= bp.text.size() && s.compare(s.size() - bp.text.size(), bp.text.size(), bp.text) == 0)
+                dp->candidate(bp.id, "COM1 printed \"" + bp.text + "\"");
+        }
     };
-    d->sink_ = std::make_unique<BreakSink>(*d->sys_, d->breakpoints_);
+    // Port and MMIO breakpoints ride on the I/O callback --record-io uses.
+    m.on_io = [dp, chained = std::move(m.on_io)](emu::Machine::IoKind k, uint64_t addr, unsigned size, uint64_t v) {
+        if (chained) chained(k, addr, size, v);
+        if (!dp->sink_->armed) return;
+        using K = emu::Machine::IoKind;
+        const bool port = k == K::PortRead || k == K::PortWrite;
+        const bool write = k == K::PortWrite || k == K::MmioWrite;
+        for (const Breakpoint& bp : dp->bps_) {
+            if (!bp.enabled || bp.kind != (port ? BreakKind::Port : BreakKind::Mmio)) continue;
+            if (!(bp.access & (write ? kAccessWrite : kAccessRead))) continue;
+            if (addr + size - 1 < bp.lo || addr > bp.hi) continue;
+            dp->candidate(bp.id, fmt::format("{} {:#x} {} {:#x} (size {}) at {}", port ? "port" : "mmio", addr,
+                                             write ? "write" : "read", v, size,
+                                             dp->where_name(dp->sys_->cpu.current_pc())));
+        }
+    };
+    m.on_watched_write = [dp](uint64_t pa, unsigned size, uint64_t value) {
+        if (!dp->sink_->armed) return;
+        for (const Breakpoint& bp : dp->bps_) {
+            if (bp.kind != BreakKind::Watch || !bp.enabled || pa + size - 1 < bp.lo || pa > bp.hi) continue;
+            std::vector<uint8_t> old(bp.hi - bp.lo + 1);
+            dp->read_phys(bp.lo, old.data(), old.size());
+            const uint64_t pc = dp->sys_->cpu.current_pc();
+            dp->candidate(bp.id, fmt::format("{}-byte write of {:#x} at {:#x} by {:#x} ({})", size, value, pa, pc,
+                                             dp->where_name(pc)),
+                          std::move(old));
+        }
+    };
+    d->sink_ = std::make_unique<BreakSink>(*d);
     d->sys_->cpu.set_trace(d->sink_.get());
     d->load_symbols(fw_path, kernel_path, boot.setup_addr, boot.kind == emu::ImageKind::Linux);
     d->prev_ = d->sys_->cpu.s;
     if (boot.mode != emu::BootState::Mode::ResetVector) d->status_ = "paused at the kernel's entry";
+    d->checkpoint();
     status = 0;
     return d;
 }
@@ -109,7 +339,11 @@ std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
 void Debugger::set_trace_tap(cpu::TraceSink* tap) { sink_->tap = tap; }
 
 Debugger::~Debugger() {
-    if (sys_) sys_->cpu.set_trace(nullptr);
+    if (sys_) {
+        sys_->cpu.set_trace(nullptr);
+        sys_->machine.com1.tx_sink = nullptr;
+        sys_->machine.on_watched_write = nullptr;
+    }
 }
 
 // As `bootscope trace` names things: vmlinux beside the kernel, the
@@ -128,9 +362,16 @@ void Debugger::load_symbols(const std::string& fw_path, const std::string& kerne
     syms_.add_boot_regions(fw_path, kernel_path, linux_kernel ? setup_addr : 0);
 }
 
+// ---------------------------------------------------------------- names
+
 std::string Debugger::symbol_name(uint64_t lin) const {
     const std::string n = syms_.name(lin, "");
     return n.rfind("0x", 0) == 0 ? std::string() : n;
+}
+
+std::string Debugger::where_name(uint64_t lin) const {
+    const std::string n = symbol_name(lin);
+    return n.empty() ? fmt::format("{:#x}", lin) : n;
 }
 
 bool Debugger::resolve(const std::string& spec, uint64_t& lin) const {
@@ -164,6 +405,7 @@ bool Debugger::resolve(const std::string& spec, uint64_t& lin) const {
             return true;
         }
     }
+    if (spec[0] == '-' || spec[0] == '+') return false;
     try {
         size_t used = 0;
         lin = std::stoull(spec, &used, 0);
@@ -173,18 +415,22 @@ bool Debugger::resolve(const std::string& spec, uint64_t& lin) const {
     }
 }
 
-bool Debugger::is_symbol_start(uint64_t lin) const {
+bool Debugger::is_symbol_start(uint64_t lin) const { return symbol_size(lin) != ~0ull; }
+
+uint64_t Debugger::symbol_size(uint64_t lin) const {
     if (syms_.kernel && (lin >> 63)) {
         const auto l = syms_.kernel->lookup(lin);
-        if (l.sym && l.offset == 0) return true;
+        if (l.sym && l.offset == 0) return l.sym->size;
     }
     for (const auto& r : syms_.regions) {
         if (lin < r.base || lin - r.base >= r.size) continue;
         const auto l = r.table.lookup(lin - r.base);
-        if (l.sym && l.offset == 0) return true;
+        if (l.sym && l.offset == 0) return l.sym->size;
     }
-    return false;
+    return ~0ull;
 }
+
+// ---------------------------------------------------------------- memory
 
 bool Debugger::read_phys(uint64_t pa, uint8_t* out, size_t n) {
     while (n) {
@@ -211,13 +457,272 @@ bool Debugger::read_linear(uint64_t lin, uint8_t* out, size_t n) {
     return true;
 }
 
+// ---------------------------------------------------------------- breakpoints
+
+unsigned Debugger::add_parsed(Breakpoint b) {
+    b.id = next_id_++;
+    bps_.push_back(std::move(b));
+    rearm();
+    return bps_.back().id;
+}
+
+unsigned Debugger::add(const std::string& text, std::string& err) {
+    std::string spec, cond;
+    split_condition(text, spec, cond);
+    const Resolver res = [this](const std::string& s, uint64_t& v) { return resolve(s, v); };
+    Breakpoint b;
+    if (!parse_breakpoint(spec, res, b, err)) return 0;
+    if (!cond.empty() && !parse_condition(cond, res, b.cond, err)) return 0;
+    return add_parsed(std::move(b));
+}
+
+unsigned Debugger::add_watch(const std::string& text, std::string& err) {
+    std::string spec, cond;
+    split_condition(text, spec, cond);
+    std::istringstream in(spec);
+    std::vector<std::string> w;
+    for (std::string s; in >> s;) w.push_back(s);
+    const bool phys = !w.empty() && w[0] == "phys";
+    if (phys) w.erase(w.begin());
+    if (!w.empty() && (w[0] == "-r" || w[0] == "read" || w[0] == "rw")) {
+        err = "read watchpoints are not implemented (watch stops on writes only)";
+        return 0;
+    }
+    if (w.empty() || w.size() > 2) {
+        err = "usage: watch [phys] ADDR [LEN]";
+        return 0;
+    }
+    uint64_t addr = 0, len = 0;
+    if (!resolve(w[0], addr)) {
+        err = "no symbol or address '" + w[0] + "'";
+        return 0;
+    }
+    if (w.size() == 2) {
+        if (!resolve(w[1], len) || len == 0 || len > 4096) {
+            err = "watch: LEN '" + w[1] + "' is not a length of 1..4096 bytes";
+            return 0;
+        }
+    } else {
+        const uint64_t sz = symbol_size(addr);
+        len = sz != ~0ull && sz > 0 && sz <= 4096 ? sz : 8;
+    }
+    Breakpoint b;
+    b.kind = BreakKind::Watch;
+    b.access = kAccessWrite;
+    b.lo = addr;
+    if (!phys) {
+        // The physical pages under the range now (a range may span two).
+        uint64_t first, last;
+        if (!translate(addr, first) || !translate(addr + len - 1, last)) {
+            err = fmt::format("watch: {:#x} is not mapped now (watch phys ADDR watches a physical address)", addr);
+            return 0;
+        }
+        if (last - first != len - 1) {
+            err = "watch: the range is not physically contiguous; watch each page";
+            return 0;
+        }
+        b.lo = first;
+    } else if (!sys_->machine.page(addr).host || !sys_->machine.page(addr + len - 1).host) {
+        err = fmt::format("watch: physical {:#x} is not memory", addr);
+        return 0;
+    }
+    b.hi = b.lo + len - 1;
+    b.spec = (phys ? "phys " : "") + w[0] + " " + std::to_string(len);
+    const Resolver res = [this](const std::string& s, uint64_t& v) { return resolve(s, v); };
+    if (!cond.empty() && !parse_condition(cond, res, b.cond, err)) return 0;
+    return add_parsed(std::move(b));
+}
+
+bool Debugger::remove(unsigned id) {
+    const size_t before = bps_.size();
+    std::erase_if(bps_, [&](const Breakpoint& b) { return b.id == id; });
+    if (bps_.size() == before) return false;
+    rearm();
+    return true;
+}
+
+const Breakpoint* Debugger::breakpoint(unsigned id) const {
+    for (const Breakpoint& b : bps_)
+        if (b.id == id) return &b;
+    return nullptr;
+}
+
+bool Debugger::set_enabled(unsigned id, bool on) {
+    for (Breakpoint& b : bps_) {
+        if (b.id != id) continue;
+        b.enabled = on;
+        rearm();
+        return true;
+    }
+    return false;
+}
+
+bool Debugger::set_ignore(unsigned id, uint64_t count) {
+    for (Breakpoint& b : bps_) {
+        if (b.id != id) continue;
+        b.ignore = b.hits + count;  // the next `count` hits
+        return true;
+    }
+    return false;
+}
+
+bool Debugger::set_condition(unsigned id, const std::string& text, std::string& err) {
+    for (Breakpoint& b : bps_) {
+        if (b.id != id) continue;
+        Condition c;
+        const Resolver res = [this](const std::string& s, uint64_t& v) { return resolve(s, v); };
+        if (!text.empty() && !parse_condition(text, res, c, err)) return false;
+        b.cond = std::move(c);
+        return true;
+    }
+    err = fmt::format("no breakpoint {}", id);
+    return false;
+}
+
 void Debugger::add_breakpoint(uint64_t lin) {
-    if (breakpoints_.insert(lin).second && !is_symbol_start(lin)) ++precise_;
+    if (code_lin_.count(lin)) return;
+    Breakpoint b;
+    b.kind = BreakKind::Code;
+    b.lo = b.hi = lin;
+    const std::string n = symbol_name(lin);
+    b.spec = n.empty() ? fmt::format("{:#x}", lin) : n;
+    add_parsed(std::move(b));
 }
 
 void Debugger::remove_breakpoint(uint64_t lin) {
-    if (breakpoints_.erase(lin) && !is_symbol_start(lin)) --precise_;
+    std::erase_if(bps_, [&](const Breakpoint& b) { return b.kind == BreakKind::Code && b.lo == lin; });
+    rearm();
 }
+
+void Debugger::rearm() {
+    code_lin_.clear();
+    code_phys_.clear();
+    precise_ = 0;
+    sink_->any_vector = sink_->any_syscall = sink_->any_control = sink_->any_table = sink_->any_return = false;
+    std::vector<uint64_t> watched;
+    for (const Breakpoint& b : bps_) {
+        if (!b.enabled) continue;
+        switch (b.kind) {
+        case BreakKind::Code:
+            code_lin_.insert(b.lo);
+            if (!is_symbol_start(b.lo)) ++precise_;
+            break;
+        case BreakKind::PhysCode:
+            code_phys_.insert(b.lo);
+            ++precise_;
+            break;
+        case BreakKind::Return: sink_->any_return = true; break;
+        case BreakKind::Vector: sink_->any_vector = true; break;
+        case BreakKind::Syscall: sink_->any_syscall = true; break;
+        case BreakKind::Control: sink_->any_control = true; break;
+        case BreakKind::Table: sink_->any_table = true; break;
+        case BreakKind::Watch:
+            for (uint64_t p = b.lo & ~0xfffull; p <= b.hi; p += 0x1000) watched.push_back(p);
+            break;
+        case BreakKind::Port:
+        case BreakKind::Mmio:
+        case BreakKind::Console: break;  // their callbacks walk the list
+        }
+    }
+    if (!sink_->any_return) sink_->frames.clear();
+    sys_->machine.set_watched_pages(std::move(watched));
+    sys_->cpu.flush_tlb();  // write permissions of the watched pages changed
+}
+
+std::string Debugger::describe_breakpoints() const {
+    if (bps_.empty()) return "no breakpoints\n";
+    std::string s;
+    for (const Breakpoint& b : bps_) {
+        s += fmt::format("{:>3} {:<8} {:<3} {}", b.id, to_string(b.kind), b.enabled ? "on" : "off", b.spec);
+        if (b.kind == BreakKind::Code && !is_symbol_start(b.lo)) s += " (precise)";
+        if (b.kind == BreakKind::Code || b.kind == BreakKind::Return) s += fmt::format(" at {:#x}", b.lo);
+        if (b.kind == BreakKind::Watch) s += fmt::format(" (physical {:#x}-{:#x})", b.lo, b.hi);
+        if (!b.cond.empty()) s += " if " + b.cond.text;
+        s += fmt::format(", hit {} time{}", b.hits, b.hits == 1 ? "" : "s");
+        if (b.ignore > b.hits) s += fmt::format(", ignoring {} more", b.ignore - b.hits);
+        s += "\n";
+    }
+    return s;
+}
+
+bool Debugger::save_breakpoints(const std::string& path, std::string& err) const {
+    std::ofstream out(path);
+    out << "# bootscope debugger breakpoints (load-breakpoints FILE)\n";
+    for (const Breakpoint& b : bps_) {
+        if (b.temporary) continue;
+        out << b.command() << "\n";
+        if (b.ignore > b.hits) out << "ignore $ " << (b.ignore - b.hits) << "\n";
+        if (!b.enabled) out << "disable $\n";
+    }
+    if (!out.flush()) {
+        err = "cannot write '" + path + "'";
+        return false;
+    }
+    return true;
+}
+
+void Debugger::candidate(unsigned id, std::string what, std::vector<uint8_t> old) {
+    for (const Candidate& c : candidates_)
+        if (c.id == id) return;  // the first of an instruction's hits tells (a watch's old value)
+    candidates_.push_back({id, std::move(what), std::move(old)});
+    sys_->request_break();
+}
+
+void Debugger::code_candidates(uint64_t lin) {
+    for (const Breakpoint& b : bps_) {
+        if (b.kind == BreakKind::Code && b.enabled && b.lo == lin)
+            candidate(b.id, "at " + where_name(lin));
+    }
+}
+
+bool Debugger::stopped_at_code_breakpoint() {
+    const uint64_t pc = sys_->cpu.current_pc();
+    if (code_lin_.count(pc)) return true;
+    uint64_t pa;
+    return !code_phys_.empty() && translate(pc, pa) && code_phys_.count(pa);
+}
+
+bool Debugger::confirm_hits() {
+    if (suspended_) {
+        candidates_.clear();
+        return false;
+    }
+    const cpu::Cpu& c = sys_->cpu;
+    std::vector<Hit> hits;
+    std::vector<unsigned> done;
+    for (Candidate& cand : candidates_) {
+        if (cand.id == 0) {
+            hits.push_back({0, cand.what});
+            continue;
+        }
+        Breakpoint* b = nullptr;
+        for (Breakpoint& x : bps_)
+            if (x.id == cand.id) b = &x;
+        if (!b || !b->enabled || !b->cond.holds(c.s, sys_->instructions())) continue;
+        std::string what = cand.what;
+        if (b->kind == BreakKind::Watch) {
+            std::vector<uint8_t> now(b->hi - b->lo + 1);
+            read_phys(b->lo, now.data(), now.size());
+            what += ": old " + show_bytes(cand.old) + ", new " + show_bytes(now);
+        }
+        what = fmt::format("{} {} ({}): {}", b->kind == BreakKind::Watch ? "watchpoint" : "breakpoint", b->id, b->spec,
+                           what);
+        if (recording_) {
+            recorded_.push_back({sys_->instructions(), b->id, std::move(what)});
+            continue;
+        }
+        if (++b->hits <= b->ignore) continue;
+        hits.push_back({b->id, std::move(what)});
+        if (b->temporary) done.push_back(b->id);
+    }
+    candidates_.clear();
+    for (unsigned id : done) remove(id);
+    if (hits.empty()) return false;
+    hits_ = std::move(hits);
+    return true;
+}
+
+// ---------------------------------------------------------------- execution
 
 void Debugger::finish(StopReason r) {
     last_stop_ = r;
@@ -226,39 +731,142 @@ void Debugger::finish(StopReason r) {
     if (r == StopReason::Reset) status_ += " (--no-reboot)";
 }
 
+void Debugger::set_hit_status() {
+    status_.clear();
+    for (const Hit& h : hits_) status_ += (status_.empty() ? "" : "; ") + h.what;
+}
+
+StopReason Debugger::run_machine(uint64_t n) {
+    // A checkpoint whenever the run passes a multiple of the interval.
+    const uint64_t now = sys_->instructions();
+    if (now >= next_checkpoint_) checkpoint();
+    n = std::min(n, next_checkpoint_ - now);
+    const StopReason r = sys_->run({.max_instructions = n, .reboot = reboot_});
+    if (sys_->instructions() >= next_checkpoint_ && (r == StopReason::InstructionLimit || r == StopReason::Break))
+        checkpoint();
+    return r;
+}
+
+StopReason Debugger::run_chunk(uint64_t n) {
+    const uint64_t end = sys_->instructions() + n;
+    while (sys_->instructions() < end) {
+        const uint64_t left = end - sys_->instructions();
+        StopReason r;
+        if (precise_ == 0 || suspended_) {
+            // Slices on `bootscope run`'s grid (see debugger.h).
+            r = run_machine(std::min(left, kRunChunk - sys_->instructions() % kRunChunk));
+            if (r == StopReason::InstructionLimit && stopped_at_code_breakpoint() && !suspended_)
+                code_candidates(sys_->cpu.current_pc());
+        } else {
+            r = run_machine(1);
+            if (r == StopReason::InstructionLimit || r == StopReason::Break) {
+                const uint64_t pc = sys_->cpu.current_pc();
+                code_candidates(pc);
+                uint64_t pa;
+                if (!code_phys_.empty() && translate(pc, pa) && code_phys_.count(pa)) {
+                    for (const Breakpoint& b : bps_)
+                        if (b.kind == BreakKind::PhysCode && b.enabled && b.lo == pa)
+                            candidate(b.id, fmt::format("at physical {:#x} ({})", pa, where_name(pc)));
+                }
+            }
+        }
+        if (r != StopReason::InstructionLimit && r != StopReason::Break) {
+            candidates_.clear();
+            return r;
+        }
+        if (!candidates_.empty() && confirm_hits()) return StopReason::Break;
+    }
+    return StopReason::InstructionLimit;
+}
+
 bool Debugger::step() {
     if (state_ == State::Finished) return false;
     prev_ = sys_->cpu.s;
+    hits_.clear();
     cpu::Cpu& c = sys_->cpu;
     for (int attempt = 0; attempt < 16; ++attempt) {
         const uint64_t pc0 = c.current_pc();
         sink_->armed = false;
-        sink_->external_seen_ = false;
-        const StopReason r = sys_->run({.max_instructions = 1, .reboot = reboot_});
+        sink_->external_seen = false;
+        const StopReason r = run_machine(1);
         sink_->armed = true;
+        candidates_.clear();
         if (r != StopReason::InstructionLimit && r != StopReason::Break) {
             finish(r);
             return false;
         }
-        if (!step_over_interrupts || !sink_->external_seen_) break;
+        if (!step_over_interrupts || !sink_->external_seen) break;
         // An interrupt came before the instruction: run the handler to its
-        // IRET back to pc0, then take the instruction again.
-        sink_->iret_watch_ = true;
-        sink_->iret_seen_ = false;
-        sink_->iret_target_ = pc0;
-        const StopReason r2 = sys_->run({.max_instructions = 100'000'000, .reboot = reboot_});
-        sink_->iret_watch_ = false;
-        if (r2 != StopReason::Break && r2 != StopReason::InstructionLimit) {
+        // IRET back to pc0, then take the instruction again. A breakpoint
+        // inside the handler stops there.
+        sink_->iret_watch = true;
+        sink_->iret_seen = false;
+        sink_->iret_target = pc0;
+        const StopReason r2 = run_chunk(100'000'000);
+        sink_->iret_watch = false;
+        if (r2 == StopReason::Break && !sink_->iret_seen) {
+            state_ = State::Paused;
+            last_stop_ = r2;
+            set_hit_status();
+            return true;
+        }
+        if (r2 != StopReason::InstructionLimit) {
             finish(r2);
             return false;
         }
-        if (!sink_->iret_seen_) break;  // did not come back (a task switch?): stay in the handler
+        hits_.clear();  // the IRET back is no stop of its own
+        if (!sink_->iret_seen) break;  // did not come back (a task switch?): stay in the handler
         if (c.current_pc() != pc0) break;
-        // A breakpoint hit inside the handler stops there too.
     }
     state_ = State::Paused;
     status_ = "step";
     return true;
+}
+
+StopReason Debugger::run_goal(uint64_t max_insns) {
+    hits_.clear();
+    const StopReason r = run_until_stop(max_insns);
+    sink_->goal = Goal::None;
+    sink_->landing = BreakSink::Landing::None;
+    return r;
+}
+
+bool Debugger::step_over(uint64_t max_insns) {
+    if (state_ == State::Finished) return false;
+    cpu::Cpu& c = sys_->cpu;
+    uint8_t bytes[15] = {};
+    unsigned got = 0;
+    while (got < 15 && read_linear(c.current_pc() + got, bytes + got, 1)) ++got;
+    cpu::DecodedInsn d;
+    if (cpu::decode({bytes, got}, c.s.code_size, d) != cpu::DecodeStatus::Ok) return step();
+    const std::string m = cpu::mnemonic(d);
+    const bool far_call = m == "call" && (d.form->opcode == 0x9a || (d.form->opcode == 0xff && d.form->reg == 3));
+    const bool over = (m == "call" && !far_call) || m == "int" || m == "int3" || m == "into";
+    if (!over) return step();
+    const uint64_t mask = c.s.code_size == 8 ? ~0ull : c.s.code_size == 4 ? 0xffffffffull : 0xffffull;
+    sink_->landing = BreakSink::Landing::At;
+    sink_->land_target = c.segment_base(cpu::CS) + ((c.s.rip + d.len) & mask);
+    sink_->land_rsp = c.s.gpr[cpu::RSP];
+    const StopReason r = run_goal(max_insns);
+    if (r == StopReason::Break && hits_.size() == 1 && hits_[0].id == 0) status_ = "step over: " + hits_[0].what;
+    return state_ != State::Finished;
+}
+
+bool Debugger::step_out(uint64_t max_insns) {
+    if (state_ == State::Finished) return false;
+    sink_->landing = BreakSink::Landing::Out;
+    sink_->land_rsp = sys_->cpu.s.gpr[cpu::RSP];
+    sink_->land_cpl = sys_->cpu.s.cpl;
+    const StopReason r = run_goal(max_insns);
+    if (r == StopReason::Break && hits_.size() == 1 && hits_[0].id == 0) status_ = "finish: " + hits_[0].what;
+    return state_ != State::Finished;
+}
+
+bool Debugger::run_to(Goal goal, uint64_t max_insns) {
+    if (state_ == State::Finished) return false;
+    sink_->goal = goal;
+    run_goal(max_insns);
+    return state_ != State::Finished;
 }
 
 void Debugger::resume() {
@@ -266,11 +874,12 @@ void Debugger::resume() {
     prev_ = sys_->cpu.s;
     state_ = State::Running;
     status_ = "running";
-    // Off a breakpoint we are standing on, without stopping at it again.
-    if (breakpoints_.count(sys_->cpu.current_pc())) {
+    // Off a code breakpoint we are standing on, without stopping at it again.
+    if (stopped_at_code_breakpoint()) {
         sink_->armed = false;
-        const StopReason r = sys_->run({.max_instructions = 1, .reboot = reboot_});
+        const StopReason r = run_machine(1);
         sink_->armed = true;
+        candidates_.clear();
         if (r != StopReason::InstructionLimit && r != StopReason::Break) finish(r);
     }
 }
@@ -281,38 +890,16 @@ void Debugger::pause(const std::string& why) {
     status_ = why;
 }
 
-StopReason Debugger::run_chunk(uint64_t n) {
-    cpu::Cpu& c = sys_->cpu;
-    if (precise_ == 0) {
-        // Slices on `bootscope run`'s grid (its 2M-instruction chunks from
-        // instruction 0), so that a boot the debugger only continues sees what
-        // `run` gives it: devices see virtual time advance per slice.
-        constexpr uint64_t kRunChunk = 2'000'000;
-        n = std::min(n, kRunChunk - sys_->instructions() % kRunChunk);
-        const StopReason r = sys_->run({.max_instructions = n, .reboot = reboot_});
-        if (r == StopReason::InstructionLimit && breakpoints_.count(c.current_pc())) return StopReason::Break;
-        return r;
-    }
-    for (uint64_t k = 0; k < n; ++k) {
-        const StopReason r = sys_->run({.max_instructions = 1, .reboot = reboot_});
-        if (r != StopReason::InstructionLimit) return r;
-        if (breakpoints_.count(c.current_pc())) return StopReason::Break;
-    }
-    return StopReason::InstructionLimit;
-}
-
 bool Debugger::run_for(double host_ms) {
     if (state_ != State::Running) return false;
     const auto start = std::chrono::steady_clock::now();
-    const uint64_t chunk = precise_ ? 20'000 : 2'000'000;
+    const uint64_t chunk = precise_ ? 20'000 : kRunChunk;
     for (;;) {
         const StopReason r = run_chunk(chunk);
         if (r == StopReason::Break) {
             state_ = State::Paused;
             last_stop_ = r;
-            const uint64_t pc = sys_->cpu.current_pc();
-            const std::string n = symbol_name(pc);
-            status_ = "breakpoint at " + (n.empty() ? fmt::format("{:#x}", pc) : n);
+            set_hit_status();
             return true;
         }
         if (r != StopReason::InstructionLimit && r != StopReason::TimeLimit) {
@@ -333,9 +920,160 @@ StopReason Debugger::run_until_stop(uint64_t max_insns) {
             pause("instruction limit of the command");
             return StopReason::InstructionLimit;
         }
-        run_for(50);
+        // At most to `end`: a run_for chunk would overshoot it.
+        const StopReason r = run_chunk(std::min<uint64_t>(end - sys_->instructions(), precise_ ? 20'000 : kRunChunk));
+        if (r == StopReason::Break) {
+            state_ = State::Paused;
+            last_stop_ = r;
+            set_hit_status();
+        } else if (r != StopReason::InstructionLimit && r != StopReason::TimeLimit) {
+            finish(r);
+        }
     }
     return last_stop_;
+}
+
+// ---------------------------------------------------------------- time travel
+
+void Debugger::checkpoint() {
+    const uint64_t now = sys_->instructions();
+    next_checkpoint_ = (now / kCheckpointInterval + 1) * kCheckpointInterval;
+    if (checkpoints_.count(now)) return;
+    const auto before = checkpoints_.lower_bound(now);
+    const emu::Snapshot* base = before == checkpoints_.begin() ? nullptr : &std::prev(before)->second.snap;
+    checkpoints_.emplace(now, Checkpoint{emu::Snapshot::take(*sys_, base), serial_.size()});
+}
+
+bool Debugger::restore_before(uint64_t icount) {
+    auto it = checkpoints_.upper_bound(icount);
+    if (it == checkpoints_.begin()) return false;
+    --it;
+    it->second.snap.restore(*sys_);
+    serial_.resize(std::min(serial_.size(), it->second.serial_len));
+    sink_->frames.clear();
+    candidates_.clear();
+    next_checkpoint_ = (it->first / kCheckpointInterval + 1) * kCheckpointInterval;
+    state_ = State::Paused;
+    return true;
+}
+
+// Forwards to `icount` without stopping at breakpoints.
+bool Debugger::replay_to(uint64_t icount) {
+    suspended_ = true;
+    StopReason r = StopReason::InstructionLimit;
+    while (sys_->instructions() < icount) {
+        r = run_chunk(icount - sys_->instructions());
+        if (r != StopReason::InstructionLimit && r != StopReason::Break) break;
+    }
+    suspended_ = false;
+    if (sys_->instructions() < icount) {
+        finish(r);
+        return false;
+    }
+    state_ = State::Paused;
+    return true;
+}
+
+bool Debugger::seek(uint64_t icount) {
+    prev_ = sys_->cpu.s;
+    hits_.clear();
+    if (icount < sys_->instructions() || state_ == State::Finished) {
+        if (!restore_before(icount)) {
+            status_ = fmt::format("no checkpoint at or before instruction {}", icount);
+            return false;
+        }
+    }
+    if (!replay_to(icount)) return false;
+    status_ = fmt::format("at instruction {}", icount);
+    return true;
+}
+
+bool Debugger::step_back(uint64_t n) {
+    const uint64_t now = sys_->instructions();
+    return seek(n > now ? 0 : now - n);
+}
+
+bool Debugger::reverse_continue() {
+    const uint64_t now = sys_->instructions();
+    // Search backwards one checkpoint interval at a time: from each
+    // checkpoint, re-run to where the previous search began, recording hits.
+    uint64_t until = now;
+    for (auto it = checkpoints_.lower_bound(now); it != checkpoints_.begin();) {
+        --it;
+        const uint64_t from = it->first;
+        if (from >= until) continue;
+        restore_before(from);
+        recorded_.clear();
+        recording_ = true;
+        StopReason r = StopReason::InstructionLimit;
+        while (sys_->instructions() < until) {
+            r = run_chunk(until - sys_->instructions());
+            if (r != StopReason::InstructionLimit && r != StopReason::Break) break;
+        }
+        recording_ = false;
+        // Hits strictly before `now` (a hit that stops at `now` is where we are).
+        std::erase_if(recorded_, [&](const Recorded& h) { return h.icount >= now; });
+        if (!recorded_.empty()) {
+            const Recorded last = recorded_.back();
+            if (!seek(last.icount)) return false;
+            hits_ = {{last.id, last.what}};
+            status_ = fmt::format("back at instruction {}: {}", last.icount, last.what);
+            return true;
+        }
+        until = from;
+    }
+    seek(now);
+    status_ = "reverse-continue: no breakpoint hit since the first checkpoint";
+    return false;
+}
+
+bool Debugger::last_write(uint64_t pa, uint64_t len) {
+    Breakpoint b;
+    b.kind = BreakKind::Watch;
+    b.access = kAccessWrite;
+    b.lo = pa;
+    b.hi = pa + len - 1;
+    b.spec = fmt::format("phys {:#x} {}", pa, len);
+    b.temporary = true;
+    // Only this watch counts during the search.
+    std::vector<bool> was;
+    for (Breakpoint& x : bps_) {
+        was.push_back(x.enabled);
+        x.enabled = false;
+    }
+    const unsigned id = add_parsed(std::move(b));
+    const bool found = reverse_continue();
+    remove(id);
+    for (size_t i = 0; i < was.size(); ++i) bps_[i].enabled = was[i];
+    rearm();
+    if (found) status_ = fmt::format("last write of physical {:#x} ({} bytes): {}", pa, len, hits_[0].what);
+    else status_ = fmt::format("last-write: nothing wrote {:#x} since the first checkpoint", pa);
+    return found;
+}
+
+void Debugger::save_state(const std::string& name) {
+    saved_.insert_or_assign(name, SavedState{emu::Snapshot::take(*sys_), serial_});
+}
+
+bool Debugger::compare_state(const std::string& name, std::string& diff) {
+    const auto it = saved_.find(name);
+    if (it == saved_.end()) {
+        diff = "no saved state '" + name + "'";
+        return false;
+    }
+    const emu::Snapshot now = emu::Snapshot::take(*sys_);
+    const emu::Snapshot& then = it->second.snap;
+    diff.clear();
+    if (now.icount() != then.icount())
+        diff += fmt::format("instruction count {} (saved {}); ", now.icount(), then.icount());
+    if (now.state() != then.state()) diff += "CPU or device state differs; ";
+    if (!now.ram().same_contents(then.ram())) diff += "RAM differs; ";
+    if (!now.vram().same_contents(then.vram())) diff += "video memory differs; ";
+    if (serial_ != it->second.serial)
+        diff += fmt::format("COM1 output differs ({} bytes, saved {}); ", serial_.size(), it->second.serial.size());
+    if (diff.empty() && !now.same_state(then)) diff = "the snapshots differ; ";
+    if (!diff.empty()) diff.resize(diff.size() - 2);
+    return diff.empty();
 }
 
 }  // namespace bs::frontend::debug

@@ -1,34 +1,59 @@
 // The debugger's view of one machine, independent of any window: it builds
 // the machine as `bootscope run` does, powers it on paused at the reset
-// vector, and steps, runs and stops it at breakpoints; the window (ui.h) and
-// the script runner (script.h) both drive it.
+// vector, and steps, runs, stops and rewinds it; the window (ui.h) and the
+// command language (commands.h: scripts and the console pane) drive it.
 //
 // Determinism: the same script (or the same clicks) gives the same guest
-// run, and a boot the debugger only continues is `bootscope run`'s boot
-// (the same slices). A stop inside a slice -- a step, a breakpoint -- is
-// not invisible yet: devices see virtual time advance per CPU slice (the
-// clock's now() is the slice's start), so a PIT read after a stop can
-// differ by the instructions since the slice began. Exact in-slice device
-// time (System::time_at at each I/O access) would make stops invisible;
-// that is the machine's work, not the debugger's. Host input typed into the
-// serial pane enters as `bootscope run`'s typed input does.
+// run, and stops are invisible to the guest: port and device MMIO accesses
+// and TSC reads see the exact virtual time of their instruction whatever
+// the run was cut into (emu/system.cpp), so a boot with stops, steps and
+// rewinds prints what `bootscope run` prints. The continued runs still
+// follow `bootscope run`'s 2M-instruction grid, which no longer matters to
+// the guest but keeps the two runs' host-side slicing alike. Host input
+// typed into the serial pane enters as `bootscope run`'s typed input does
+// (and is not replayed by time travel: see seek()).
 //
-// Breakpoints are linear addresses. One at the start of a function (any
-// symbol's address) fires exactly when a CALL, RET, IRET or SYSRET lands
-// there, through a cpu::TraceSink hook, at full speed. One elsewhere is
-// "precise": while any is set the machine runs one instruction at a time
-// and compares RIP (slower, still exact). Both are also checked whenever a
-// run stops.
+// Breakpoints (breakpoints.h) are evaluated inside the emulator, through
+// the CPU's trace hooks (cpu/trace.h) and the machine's I/O and memory
+// callbacks, at full speed: nothing runs per instruction for them, except
+// for code breakpoints that no hook can see (below).
+//   - code at a function's start: a CALL, RET, IRET or SYSRET landing there
+//     (a JMP into it is not seen; it is also checked whenever a run stops);
+//   - code elsewhere, and code at a physical address: "precise" — while one
+//     is enabled the machine runs one instruction at a time and compares
+//     RIP (slower, still exact);
+//   - return: the RET that pops the return address the function was called
+//     with; port and MMIO: Machine::on_io (chained: --record-io still
+//     works); vector: TraceSink::event; syscall: TraceSink::syscall;
+//     CR0/CR3/CR4/EFER: TraceSink::control_write; LGDT/LIDT/LLDT/LTR:
+//     TraceSink::table_load; console: COM1's transmitter;
+//   - watchpoints: the watched physical pages are read-only for the CPU's
+//     fast path (Machine::set_watched_pages), so their writes reach the
+//     machine, which reports each before storing it. Exact: the machine
+//     stops right after the writing instruction, with the old and new
+//     values and the writer's RIP. Read watchpoints are not implemented.
+// A hook only asks the machine to stop after the current instruction
+// (System::request_break) and notes a candidate hit; the condition and
+// the ignore count are looked at on the state the machine stopped in, and
+// a hit that does not count lets the run go on.
+//
+// Time travel: while the debugger runs it takes a whole-machine snapshot
+// (emu/snapshot.h) every kCheckpointInterval instructions; seek() restores
+// the newest one at or before the target and re-executes to it, exactly.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "emu/snapshot.h"
 #include "emu/system.h"
 #include "emu/trace/analysis.h"
+#include "frontend/debug/breakpoints.h"
 #include "frontend/run.h"
 
 namespace bs::frontend::debug {
@@ -48,10 +73,11 @@ public:
     // ---- names ----
     // "start_kernel+0x1a", "bios:post+0x3", or "" when no symbol is known.
     std::string symbol_name(uint64_t lin) const;
-    // A breakpoint spec: a symbol name, SYMBOL+OFFSET, or a number (0x... hex);
-    // false if none of them.
+    // A symbol name, SYMBOL+OFFSET, or a number (0x... hex); false if none.
     bool resolve(const std::string& spec, uint64_t& lin) const;
     bool is_symbol_start(uint64_t lin) const;
+    // The size of the symbol starting at `lin` (0 when unknown).
+    uint64_t symbol_size(uint64_t lin) const;
 
     // ---- guest memory, read without side effects ----
     // Physical: RAM, ROM and video memory (as the CPU sees them).
@@ -63,13 +89,44 @@ public:
     // ---- tracing ----
     // Every CPU trace hook (cpu/trace.h) is passed on to `tap` as well (the
     // boot timeline's recorder); nullptr detaches it. The CPU has one trace
-    // sink, the debugger's, which forwards.
+    // sink, the debugger's, which forwards. During seek()'s re-execution the
+    // tap sees the re-executed instructions' hooks again.
     void set_trace_tap(cpu::TraceSink* tap);
 
-    // ---- breakpoints ----
-    const std::set<uint64_t>& breakpoints() const { return breakpoints_; }
+    // ---- breakpoints (breakpoints.h) ----
+    // Adds one from its text form ("start_kernel", "io 0x3f8 w if al==0x41"):
+    // its id, or 0 with the reason in `err`.
+    unsigned add(const std::string& text, std::string& err);
+    // A write watchpoint: "[phys] ADDR [LEN]" (ADDR a symbol or number;
+    // LEN defaults to the symbol's size, else 8). A linear range is watched
+    // at the physical pages it maps to now. Its id, or 0 with `err`.
+    unsigned add_watch(const std::string& text, std::string& err);
+    bool remove(unsigned id);
+    bool set_enabled(unsigned id, bool on);
+    bool set_ignore(unsigned id, uint64_t count);
+    bool set_condition(unsigned id, const std::string& cond, std::string& err);
+    const std::vector<Breakpoint>& breakpoint_list() const { return bps_; }
+    const Breakpoint* breakpoint(unsigned id) const;
+    unsigned last_breakpoint_id() const { return next_id_ - 1; }
+    // The listing: one line per breakpoint (`info breakpoints`).
+    std::string describe_breakpoints() const;
+    // Writes the breakpoints as the commands that make them again (the
+    // console's load-breakpoints runs such a file). False with `err`.
+    bool save_breakpoints(const std::string& path, std::string& err) const;
+
+    // The window's simple view: linear code breakpoints (enabled), added
+    // and removed by address.
+    const std::set<uint64_t>& breakpoints() const { return code_lin_; }
     void add_breakpoint(uint64_t lin);
     void remove_breakpoint(uint64_t lin);
+
+    // What the last stop was for: each counted hit ("breakpoint 2 (io 0x3f8
+    // w): port 0x3f8 write 0x41 by start_kernel+0x10").
+    struct Hit {
+        unsigned id;  // 0: a stepping goal (finish, next-phase, ...)
+        std::string what;
+    };
+    const std::vector<Hit>& last_hits() const { return hits_; }
 
     // ---- execution ----
     // Asynchronous interrupts that arrive during a step are run through to
@@ -83,9 +140,27 @@ public:
     const std::string& status() const { return status_; }
     emu::StopReason last_stop() const { return last_stop_; }
 
-    // One instruction (see step_over_interrupts). Returns false when the machine
-    // stopped for another reason (power-off, triple fault, ...).
+    // One instruction (see step_over_interrupts). Returns false when the
+    // machine stopped for another reason (power-off, triple fault, ...).
     bool step();
+    // One instruction, but a CALL, INT n (the firmware's BIOS calls) or
+    // INT3/INTO runs until it returns to the next instruction (or a
+    // breakpoint stops it first).
+    bool step_over(uint64_t max_insns);
+    // Runs until the current function returns: the first RET (or IRET)
+    // that leaves the stack above where it is now (step out).
+    bool step_out(uint64_t max_insns);
+    // Runs to the next event of a kind (or a breakpoint first):
+    enum class Goal {
+        None,
+        Phase,      // a boot phase as `trace phases` names them: protected
+                    // mode, long mode, start_kernel, a call made directly by
+                    // start_kernel/rest_init/kernel_init, an initcall, user space
+        Interrupt,  // any interrupt or exception delivered (stops at its handler)
+        ModeSwitch, // the CPU mode changes (real, protected, long, ...)
+        Initcall,   // do_one_initcall calls an initcall (stops at its entry)
+    };
+    bool run_to(Goal goal, uint64_t max_insns);
     // Continue / pause (the window's buttons; frames call run_for()).
     void resume();
     void pause(const std::string& why = "paused");
@@ -99,29 +174,109 @@ public:
     // The registers before the last step or run, for highlighting changes.
     const cpu::CpuState& previous() const { return prev_; }
 
+    // ---- time travel ----
+    // Instructions between the snapshots taken while running.
+    static constexpr uint64_t kCheckpointInterval = 5'000'000;
+    // Puts the machine at instruction count `icount`: forwards by running
+    // (breakpoints do not stop it), backwards by restoring the newest
+    // checkpoint at or before it and re-executing. The timeline pane calls
+    // it. The COM1 log is cut back with the machine; trace taps see the
+    // re-executed hooks again. Host input typed at the serial pane after the
+    // checkpoint is not replayed. False (with status()) when the machine
+    // stopped before reaching it.
+    bool seek(uint64_t icount);
+    // `back N`: seek(now - N).
+    bool step_back(uint64_t n);
+    // Back to the latest breakpoint hit before now (re-runs from the
+    // checkpoints before now, recording hits). False when there is none.
+    bool reverse_continue();
+    // Back to just after the last instruction that wrote any byte of the
+    // physical range [pa, pa+len) before now. False when none did since
+    // the first checkpoint.
+    bool last_write(uint64_t pa, uint64_t len);
+    size_t checkpoint_count() const { return checkpoints_.size(); }
+    uint64_t oldest_checkpoint() const { return checkpoints_.empty() ? 0 : checkpoints_.begin()->first; }
+
+    // Named states for tests and notes (`save-state`, `compare-state`): the
+    // whole machine and the COM1 output. compare_state says what differs.
+    void save_state(const std::string& name);
+    bool compare_state(const std::string& name, std::string& differences);
+
     // ---- consoles ----
     const std::string& serial_output() const { return serial_; }
     void type_serial(const std::string& bytes) { sys_->machine.com1.host_input(bytes); }
 
 private:
+    friend class BreakSink;
     Debugger() = default;
-    // Runs up to n instructions honouring breakpoints; InstructionLimit when
-    // none hit and nothing stopped the machine.
+    struct Candidate {
+        unsigned id;  // 0: the stepping goal
+        std::string what;
+        std::vector<uint8_t> old;  // watchpoints: the bytes before the write
+    };
+    // Runs up to n instructions honouring breakpoints; Break when one
+    // counted, InstructionLimit when none did and nothing stopped the machine.
     emu::StopReason run_chunk(uint64_t n);
+    // One System::run of at most n instructions, checkpointing on the way.
+    emu::StopReason run_machine(uint64_t n);
+    // The candidates of the last run: true when one counts (fills hits_).
+    bool confirm_hits();
+    void candidate(unsigned id, std::string what, std::vector<uint8_t> old = {});
+    void code_candidates(uint64_t lin);
+    bool stopped_at_code_breakpoint();
+    // After a breakpoint list change: the hooks' indexes and the watched pages.
+    void rearm();
+    unsigned add_parsed(Breakpoint b);
     void finish(emu::StopReason r);
+    void set_hit_status();
+    emu::StopReason run_goal(uint64_t max_insns);
     void load_symbols(const std::string& fw_path, const std::string& kernel_path, uint64_t setup_addr, bool linux_kernel);
+    std::string where_name(uint64_t lin) const;
+    // Time travel.
+    void checkpoint();
+    bool restore_before(uint64_t icount);
+    bool replay_to(uint64_t icount);
 
     std::unique_ptr<emu::System> sys_;
     std::unique_ptr<BreakSink> sink_;
     emu::trace::Symbolizer syms_;
-    std::set<uint64_t> breakpoints_;
-    size_t precise_ = 0;  // breakpoints not at a symbol's start
     bool reboot_ = true;
     State state_ = State::Paused;
     std::string status_ = "paused at the reset vector";
     emu::StopReason last_stop_ = emu::StopReason::InstructionLimit;
     cpu::CpuState prev_{};
     std::string serial_;
+
+    // Breakpoints and what the hooks look at.
+    std::vector<Breakpoint> bps_;
+    unsigned next_id_ = 1;
+    std::set<uint64_t> code_lin_;     // enabled linear code breakpoints
+    std::set<uint64_t> code_phys_;    // enabled physical code breakpoints
+    size_t precise_ = 0;              // enabled code breakpoints no hook sees
+    bool suspended_ = false;          // seek: breakpoints do not stop
+    std::vector<Candidate> candidates_;
+    std::vector<Hit> hits_;
+
+    // Time travel: snapshots by icount, the COM1 log length at each.
+    struct Checkpoint {
+        emu::Snapshot snap;
+        size_t serial_len;
+    };
+    std::map<uint64_t, Checkpoint> checkpoints_;
+    uint64_t next_checkpoint_ = 0;
+    // Reverse searches: record hits (icount, id) instead of stopping.
+    struct Recorded {
+        uint64_t icount;  // where the machine stopped for it
+        unsigned id;
+        std::string what;
+    };
+    bool recording_ = false;
+    std::vector<Recorded> recorded_;
+    struct SavedState {
+        emu::Snapshot snap;
+        std::string serial;
+    };
+    std::map<std::string, SavedState> saved_;
 };
 
 }  // namespace bs::frontend::debug
