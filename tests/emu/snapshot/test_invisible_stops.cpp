@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "guest_systems.h"
 
@@ -19,7 +20,7 @@ namespace {
 // times: read its current count (MMIO 0xFEE00390) and the TSC, print two
 // bytes of each on debugcon, spin about 2000 instructions. The values move
 // between iterations and depend on the exact instruction that reads them.
-std::string apic_count_program(bool single_steps) {
+std::string apic_count_program(bool single_steps, std::vector<uint64_t>* mmio_at = nullptr) {
     System sys{MachineConfig{}};
     BootState boot{};
     boot.mode = BootState::Mode::Protected32;
@@ -44,6 +45,10 @@ std::string apic_count_program(bool single_steps) {
     REQUIRE(sys.machine.write_phys(0x7c00, code, sizeof code));
     std::string out;
     sys.machine.platform.debugcon_sink = [&](uint8_t b) { out.push_back(static_cast<char>(b)); };
+    sys.machine.on_io = [&](Machine::IoKind kind, uint64_t, unsigned, uint64_t) {
+        if (mmio_at && (kind == Machine::IoKind::MmioRead || kind == Machine::IoKind::MmioWrite))
+            mmio_at->push_back(sys.current_instruction());
+    };
     StopReason r;
     if (single_steps) {
         int guard = 1'000'000;
@@ -63,6 +68,17 @@ TEST_CASE("invisible stops: LAPIC timer count (MMIO) and RDTSC read the same val
     REQUIRE(whole.size() == 160);
     CHECK(whole == stepped);
     CHECK(whole.substr(0, 2) != whole.substr(4, 2));  // the count moves
+}
+
+TEST_CASE("invisible stops: System::current_instruction() names the accessing instruction inside a run") {
+    std::vector<uint64_t> whole, stepped;
+    apic_count_program(false, &whole);
+    apic_count_program(true, &stepped);
+    REQUIRE(whole.size() == 4 + 40);
+    CHECK(whole == stepped);
+    // Four register writes, then one count read per iteration of 2010 instructions.
+    for (uint64_t k = 0; k < 4; ++k) CHECK(whole[k] == k);
+    for (uint64_t k = 0; k < 40; ++k) CHECK(whole[4 + k] == 5 + 2010 * k);
 }
 
 TEST_CASE("invisible stops: the bundled guest's boot, 40M instructions in one run and in random pieces") {
