@@ -1,6 +1,6 @@
 // bench_suite: the benchmark suite of issue 9 (`make bench`).
 //
-//   bench_suite [--quick] [--rounds N] [--only NAME,...] [--no-boot] [--cpu-time]
+//   bench_suite [--quick] [--rounds N] [--scale F] [--only NAME,...] [--no-boot] [--cpu-time]
 //               [--no-qemu | --qemu PATH] [--no-callgrind] [--bootscope-arg ARG]...
 //               [--results DIR | --no-json] [--list]
 //
@@ -20,6 +20,7 @@
 // 3 when images are missing (build first), 4 when the JSON cannot be written.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,17 +33,15 @@ namespace {
 
 constexpr int kExitFailedRun = 1, kExitUsage = 2, kExitMissing = 3, kExitNoResults = 4;
 
-const char* const kNames[] = {"alu", "memory", "branchy", "calls", "crc32", "pagetable", "timer", "portio",
-                              "boot", "boot-traced"};
-
 int usage(const char* problem) {
     if (problem) std::fprintf(stderr, "bench_suite: %s\n", problem);
     std::fprintf(stderr,
-                 "usage: bench_suite [--quick] [--rounds N] [--only NAME,...] [--no-boot] [--cpu-time]\n"
+                 "usage: bench_suite [--quick] [--rounds N] [--scale F] [--only NAME,...] [--no-boot] [--cpu-time]\n"
                  "                   [--no-qemu | --qemu PATH] [--no-callgrind] [--bootscope-arg ARG]...\n"
                  "                   [--results DIR | --no-json] [--list]\n"
                  "  --quick          3 rounds instead of 5\n"
                  "  --rounds N       N rounds (medians of N runs)\n"
+                 "  --scale F        every workload's size times F (the table is then not comparable)\n"
                  "  --only NAMES     only these rows (comma-separated; --list shows them)\n"
                  "  --no-boot        without the boot rows\n"
                  "  --cpu-time       the table's seconds are CPU time (user + system), not wall time\n"
@@ -77,14 +76,18 @@ int main(int argc, char** argv) {
         } else if (a == "--rounds" && has_value) {
             c.rounds = std::atoi(argv[++k]);
             if (c.rounds < 1) return usage("--rounds: give a number of at least 1");
+        } else if (a == "--scale" && has_value) {
+            char* end = nullptr;
+            c.scale = std::strtod(argv[++k], &end);
+            if (*end || !(c.scale > 0)) return usage("--scale: give a positive number (e.g. 0.1)");
         } else if (a == "--only" && has_value) {
             const std::string list = argv[++k];
             size_t start = 0;
             while (start <= list.size()) {
                 const size_t end = std::min(list.find(',', start), list.size());
                 const std::string name = list.substr(start, end - start);
-                bool known = false;
-                for (const char* n : kNames) known = known || name == n;
+                const std::vector<std::string> names = bench::row_names();
+                const bool known = std::find(names.begin(), names.end(), name) != names.end();
                 if (!known) return usage(("--only: no row named '" + name + "' (see --list)").c_str());
                 c.only.insert(name);
                 start = end + 1;
@@ -106,7 +109,7 @@ int main(int argc, char** argv) {
         } else if (a == "--no-json") {
             c.results_dir.clear();
         } else if (a == "--list") {
-            for (const char* n : kNames) std::printf("%s\n", n);
+            for (const std::string& name : bench::row_names()) std::printf("%s\n", name.c_str());
             return 0;
         } else if (a == "--help" || a == "-h") {
             usage(nullptr);

@@ -42,14 +42,15 @@ uint64_t instructions_retired(const std::string& err) {
     return start < at ? std::strtoull(err.c_str() + start, nullptr, 10) : 0;
 }
 
+// The last `lines` lines of text.
 std::string last_lines(const std::string& text, int lines) {
-    size_t at = text.size();
-    while (at > 0 && lines >= 0) {
-        at = text.rfind('\n', at - 1);
-        if (at == std::string::npos) return text;
-        --lines;
+    size_t start = text.size();
+    int seen = 0;
+    while (start > 0) {
+        if (text[start - 1] == '\n' && start != text.size() && ++seen == lines) break;
+        --start;
     }
-    return text.substr(at + 1);
+    return text.substr(start);
 }
 
 // Runs a job once and adds its times, or sets job.error.
@@ -86,8 +87,9 @@ void run_job(Job& job) {
         problem = std::string(text) + " (not deterministic)";
     }
     if (!problem.empty()) {
-        job.error = problem + "\n    command: " + command_line(job.argv) + "\n    last output:\n" +
-                    last_lines(r.out_tail, 8) + (r.err.empty() ? "" : "\n    stderr:\n" + last_lines(r.err, 12));
+        job.error = problem + "\n    command: " + command_line(job.argv);
+        if (!r.out_tail.empty()) job.error += "\n    last output:\n" + last_lines(r.out_tail, 8);
+        if (!r.err.empty()) job.error += "\n    stderr:\n" + last_lines(r.err, 12);
         std::fprintf(stderr, "\nbench_suite: %s: %s\n", name_of(job.runner), job.error.c_str());
         return;
     }

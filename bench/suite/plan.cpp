@@ -1,4 +1,5 @@
 // The rows of the benchmark table and the command line of every cell.
+#include <algorithm>
 #include <cstdio>
 
 #include "bench/suite/host.h"
@@ -26,18 +27,18 @@ struct Workload {
 };
 
 constexpr Workload kWorkloads[] = {
-    {"alu", "integer ALU loop, 10 M iterations of a dependent add/xor/shift/rotate/imul chain", 10'000'000, true,
+    {"alu", "integer ALU loop: n iterations of a dependent add/xor/shift/rotate/imul chain", 10'000'000, true,
      nullptr, {Goal::Mips, 400}},
-    {"memory", "sieve of Eratosthenes over 2 MiB + 2 copies of 8 MiB (8-byte moves), 2 rounds", 2, true, nullptr,
-     {Goal::SpeedVsQemu, 0.8}},
-    {"branchy", "quicksort of 64 Ki random 32-bit keys, 8 rounds", 8, true, nullptr, {Goal::Mips, 400}},
-    {"calls", "recursive calls: tak(18|19, 12, 6) + fib(20), 80 rounds", 80, true, nullptr, {Goal::Mips, 400}},
-    {"crc32", "table-driven CRC-32 over 64 KiB, 250 passes", 250, true, nullptr, {Goal::Mips, 400}},
-    {"pagetable", "2 M read-modify-writes over 256 MiB of 4 KiB pages, each on a page not touched for 65,535 accesses",
+    {"memory", "n rounds of the sieve of Eratosthenes over 2 MiB and two 8 MiB copies (8-byte loads and stores)", 2,
+     true, nullptr, {Goal::SpeedVsQemu, 0.8}},
+    {"branchy", "quicksort of 64 Ki random 32-bit keys, n times", 8, true, nullptr, {Goal::Mips, 400}},
+    {"calls", "recursive calls: tak(18 or 19, 12, 6) + fib(20), n times", 80, true, nullptr, {Goal::Mips, 400}},
+    {"crc32", "table-driven CRC-32, n passes over 64 KiB", 250, true, nullptr, {Goal::Mips, 400}},
+    {"pagetable", "n read-modify-writes over 256 MiB of 4 KiB pages, each to a page untouched for 65,535 accesses",
      2'000'000, true, nullptr, {Goal::SpeedVsQemu, 2}},
-    {"timer", "100,000 ticks of the PIT at 10 kHz through the 8259, HLT between (QEMU: -icount shift=0,sleep=off)",
+    {"timer", "n ticks of the PIT at 10 kHz through the 8259, HLT between (QEMU: -icount shift=0,sleep=off)",
      100'000, false, "-icount shift=0,sleep=off", {}},
-    {"portio", "20,000 80-byte lines on COM1, polling LSR before each byte", 20'000, false, nullptr, {}},
+    {"portio", "n 80-byte lines on COM1, polling LSR before each byte", 20'000, false, nullptr, {}},
 };
 
 std::vector<std::string> split_words(const char* text) {
@@ -116,40 +117,41 @@ std::optional<Suite> plan(const Config& c) {
         Row row;
         row.name = w.name;
         row.what = w.what;
-        row.size = w.size;
+        row.size = std::max<uint64_t>(1, static_cast<uint64_t>(static_cast<double>(w.size) * c.scale));
         row.target = w.target;
         const std::string kernel = need(c.kernel_dir + "/" + w.name + ".elf");
         if (w.native) {
             const std::string program = need(c.native_dir + "/" + w.name);
             row.lanes[size_t(Runner::Native)] =
-                Lane{make_job(Runner::Native, {program, std::to_string(w.size)}, 0, true), native_startup};
+                Lane{make_job(Runner::Native, {program, std::to_string(row.size)}, 0, true), native_startup};
         }
         if (!c.qemu.empty()) {
             row.lanes[size_t(Runner::Qemu)] =
-                Lane{make_job(Runner::Qemu, qemu_kernel(c, kernel, w.size, w.qemu_clock), kKernelDone, true),
+                Lane{make_job(Runner::Qemu, qemu_kernel(c, kernel, row.size, w.qemu_clock), kKernelDone, true),
                      qemu_startup};
         }
         row.lanes[size_t(Runner::Bootscope)] =
-            Lane{make_job(Runner::Bootscope, bootscope_kernel(c, kernel, w.size), kKernelDone, true),
+            Lane{make_job(Runner::Bootscope, bootscope_kernel(c, kernel, row.size), kKernelDone, true),
                  bootscope_startup};
         suite.rows.push_back(std::move(row));
     }
 
     // The bundled guest's boot from the reset vector, to the /sbin/init
-    // line (and on to the power-off). Start-up: the same command lines with
-    // a firmware that powers off at the reset vector (workloads/poweroff_fw.S).
-    if (c.boot && (wanted(c, "boot") || wanted(c, "boot-traced"))) {
+    // line (and on to the power-off), three ways on Bootscope: `run` as it
+    // comes (with its flight recorder, the last 64 Ki trace events in
+    // memory), `run --no-flight-recorder` (no tracing at all), and `trace
+    // record` (the whole trace to a file), held to 1.5 times the second.
+    // Start-up: `run` with a firmware that powers off at the reset vector
+    // (workloads/poweroff_fw.S) and otherwise the same command lines.
+    const bool boot_rows = wanted(c, "boot") || wanted(c, "boot-untraced") || wanted(c, "boot-traced");
+    if (c.boot && boot_rows) {
         const std::string firmware = need(c.guest_dir + "/firmware.bin"), kernel = need(c.guest_dir + "/bzImage"),
                           initrd = need(c.guest_dir + "/initramfs.cpio");
         need(c.poweroff_firmware);
-        auto bootscope_boot = [&](const std::string& fw, const std::string& trace_file) {
+        auto bootscope_boot = [&](const std::string& fw, std::vector<std::string> mode) {
             std::vector<std::string> argv = {c.bootscope, "--log-level", "info"};
-            if (trace_file.empty()) {
-                argv.push_back("run");
-                argv.insert(argv.end(), c.bootscope_args.begin(), c.bootscope_args.end());
-            } else {
-                argv.insert(argv.end(), {"trace", "record", "-o", trace_file});
-            }
+            argv.insert(argv.end(), mode.begin(), mode.end());
+            if (mode[0] == "run") argv.insert(argv.end(), c.bootscope_args.begin(), c.bootscope_args.end());
             argv.insert(argv.end(), {"--firmware", fw, "--kernel", kernel, "--initrd", initrd, "--memory", "128M"});
             return argv;
         };
@@ -158,34 +160,40 @@ std::optional<Suite> plan(const Config& c) {
                                             initrd, "-m", "128M", "-serial", "stdio", "-display", "none",
                                             "-monitor", "none", "-nodefaults", "-no-reboot"};
         };
-        const size_t bootscope_boot_startup =
-            add_startup(make_job(Runner::Bootscope, bootscope_boot(c.poweroff_firmware, ""), 0, false), "boot");
-        size_t qemu_boot_startup = 0;
+        const size_t bootscope_startup = add_startup(
+            make_job(Runner::Bootscope, bootscope_boot(c.poweroff_firmware, {"run"}), 0, false), "boot");
+        size_t qemu_startup = 0;
         if (!c.qemu.empty()) {
-            qemu_boot_startup = add_startup(make_job(Runner::Qemu, qemu_boot(c.poweroff_firmware), 0, false), "boot");
+            qemu_startup = add_startup(make_job(Runner::Qemu, qemu_boot(c.poweroff_firmware), 0, false), "boot");
         }
-        Row boot;
-        boot.name = "boot";
-        boot.what = "the bundled guest (firmware.bin, bzImage, initramfs.cpio, 128 MiB) from the reset vector to the "
-                    "first `" + std::string(kInitLine) + "` line";
+        auto boot_row = [&](const char* name, std::string what, std::vector<std::string> mode) {
+            Row row;
+            row.name = name;
+            row.what = std::move(what);
+            row.boot = true;
+            row.qemu_same_work = false;
+            row.lanes[size_t(Runner::Bootscope)] = Lane{
+                make_job(Runner::Bootscope, bootscope_boot(firmware, std::move(mode)), 0, false, kInitLine),
+                bootscope_startup};
+            return row;
+        };
+        Row boot = boot_row("boot",
+                            "the bundled guest (firmware.bin, bzImage, initramfs.cpio, 128 MiB) from the reset "
+                            "vector to the first `" + std::string(kInitLine) + "` line, `bootscope run`",
+                            {"run"});
         boot.target = {Goal::FasterThanQemu, 0};
-        boot.boot = true;
-        boot.qemu_same_work = false;
-        boot.lanes[size_t(Runner::Bootscope)] =
-            Lane{make_job(Runner::Bootscope, bootscope_boot(firmware, ""), 0, false, kInitLine), bootscope_boot_startup};
         if (!c.qemu.empty()) {
             boot.lanes[size_t(Runner::Qemu)] =
-                Lane{make_job(Runner::Qemu, qemu_boot(firmware), 0, false, kInitLine), qemu_boot_startup};
+                Lane{make_job(Runner::Qemu, qemu_boot(firmware), 0, false, kInitLine), qemu_startup};
         }
-        Row traced = boot;
-        traced.name = "boot-traced";
-        traced.what = "the same boot under `bootscope trace record` (the whole boot trace written to a file)";
+        Row untraced = boot_row("boot-untraced", "the same boot without the flight recorder: no tracing at all",
+                                {"run", "--no-flight-recorder"});
+        Row traced = boot_row("boot-traced", "the same boot under `bootscope trace record` (the whole trace to a file)",
+                              {"trace", "record", "-o", c.work_dir + "/boot-traced.trace"});
         traced.target = {Goal::TracedOverhead, 1.5};
-        traced.baseline = "boot";
-        traced.lanes[size_t(Runner::Qemu)].reset();
-        traced.lanes[size_t(Runner::Bootscope)]->job.argv =
-            bootscope_boot(firmware, c.work_dir + "/boot-traced.trace");
-        if (wanted(c, "boot") || wanted(c, "boot-traced")) suite.rows.push_back(std::move(boot));
+        traced.baseline = untraced.name;
+        if (wanted(c, "boot")) suite.rows.push_back(std::move(boot));
+        if (wanted(c, "boot-untraced") || wanted(c, "boot-traced")) suite.rows.push_back(std::move(untraced));
         if (wanted(c, "boot-traced")) suite.rows.push_back(std::move(traced));
     }
 
@@ -195,6 +203,13 @@ std::optional<Suite> plan(const Config& c) {
         return std::nullopt;
     }
     return suite;
+}
+
+std::vector<std::string> row_names() {
+    std::vector<std::string> names;
+    for (const Workload& w : kWorkloads) names.push_back(w.name);
+    names.insert(names.end(), {"boot", "boot-untraced", "boot-traced"});
+    return names;
 }
 
 const Row* Suite::find(const std::string& name) const {

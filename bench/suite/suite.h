@@ -83,6 +83,7 @@ struct Config {
     std::string results_dir;    // "" with --no-json
     std::string source_dir;
     int rounds = 5;
+    double scale = 1;           // multiplies every workload's size (--scale)
     bool boot = true;
     bool cpu_time = false;      // the table's seconds are CPU time rather than wall time
     std::set<std::string> only; // row names; empty: all
@@ -97,6 +98,9 @@ struct Suite {
 
     const Row* find(const std::string& name) const;
 };
+
+// The names of all rows, in the table's order (--only, --list).
+std::vector<std::string> row_names();
 
 // The rows and their command lines. Fails (with a message on stderr) when
 // an image it needs has not been built.
