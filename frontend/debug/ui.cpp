@@ -25,14 +25,15 @@ using views::kBad;
 using views::kCurrent;
 using views::kLabel;
 
-// The window and where each pane starts (ui.h): three columns.
+// The window and where each pane starts (ui.h): three columns over two rows.
 constexpr int kWindowW = 1600, kWindowH = 1000;
 struct Pane {
     float x, y, w, h;
 };
-constexpr Pane kControls{8, 8, 572, 150}, kDisassembly{8, 166, 572, 372}, kInspect{8, 546, 572, 446};
-constexpr Pane kVga{588, 8, 656, 436}, kSerial{588, 452, 656, 272}, kConsole{588, 732, 656, 260};
-constexpr Pane kRegisters{1252, 8, 340, 984};
+constexpr Pane kControls{8, 8, 520, 150}, kDisassembly{8, 166, 520, 446};
+constexpr Pane kVga{536, 8, 656, 436}, kSerial{536, 452, 656, 160};
+constexpr Pane kRegisters{1200, 8, 392, 604};
+constexpr Pane kTimeline{8, 620, 596, 372}, kInspect{612, 620, 580, 372}, kConsole{1200, 620, 392, 372};
 
 void place(const Pane& p) {
     ImGui::SetNextWindowPos(ImVec2(p.x, p.y), ImGuiCond_FirstUseEver);
@@ -121,9 +122,18 @@ bool Ui::frame() {
 void Ui::keyboard_event(const SDL_KeyboardEvent& key) {
     // Focus is last frame's: the click that focused the pane came before this key.
     if (!vga_focused_) return;
+    const bool down = key.state == SDL_PRESSED;
+    if (down) keys_down_.insert(key.keysym.scancode);
+    else keys_down_.erase(key.keysym.scancode);
     // A held key repeats its make code, as a PC keyboard's typematic repeat does.
-    for (uint8_t b : views::set1_scancodes(key.keysym.scancode, key.state == SDL_PRESSED))
-        dbg_.sys().machine.kbd.key_input(b);
+    for (uint8_t b : views::set1_scancodes(key.keysym.scancode, down)) dbg_.sys().machine.kbd.key_input(b);
+}
+
+void Ui::release_keys() {
+    for (SDL_Scancode k : keys_down_) {
+        for (uint8_t b : views::set1_scancodes(k, false)) dbg_.sys().machine.kbd.key_input(b);
+    }
+    keys_down_.clear();
 }
 
 void Ui::draw(bool present) {
@@ -137,7 +147,15 @@ void Ui::draw(bool present) {
     draw_serial();
     draw_console();
     draw_registers();
-    if (timeline_) timeline_->draw();
+    if (timeline_) {
+        timeline_->draw();
+        // Its place in this layout, once; the user may move it afterwards.
+        if (!timeline_placed_) {
+            ImGui::SetWindowPos("Boot timeline", ImVec2(kTimeline.x, kTimeline.y));
+            ImGui::SetWindowSize("Boot timeline", ImVec2(kTimeline.w, kTimeline.h));
+            timeline_placed_ = true;
+        }
+    }
     ImGui::Render();
     SDL_SetRenderDrawColor(renderer_, 24, 24, 28, 255);
     SDL_RenderClear(renderer_);
@@ -256,6 +274,12 @@ void Ui::draw_controls() {
     ImGui::Separator();
     const cpu::Cpu& c = sys.cpu;
     ImGui::Text("%s", dbg_.status().c_str());
+    views::GuestTask task;
+    std::string why;
+    if (views::current_task(dbg_, task, why)) {
+        ImGui::SameLine();
+        ImGui::TextColored(kCurrent, "  (task %d %s)", task.pid, task.comm.c_str());
+    }
     ImGui::Text("mode %s  CPL %u  instructions %" PRIu64 "  virtual time %.6f s", cpu::to_string(c.mode()), c.s.cpl,
                 sys.instructions(), sys.machine.clock().now() / 1e9);
     ImGui::TextDisabled("Going back in time is not there yet.");
@@ -317,7 +341,10 @@ void Ui::draw_disassembly() {
         }
     }
     const size_t off = buf.size() == kAfter ? 0 : start_ip - from;
-    const auto lines = disasm_.decode(&buf[off], buf.size() - off, start_ip, code_size, 40);
+    // 16-bit code ends at the segment's 64 KiB: IP wraps to 0 rather than running on.
+    size_t len = buf.size() - off;
+    if (code_size == 2) len = std::min<size_t>(len, 0x10000 - (start_ip & 0xffff));
+    const auto lines = disasm_.decode(&buf[off], len, start_ip, code_size, 40);
     ImGui::BeginChild("listing", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     for (const DisasmLine& l : lines) {
         const uint64_t lin = cs_base + l.address;
@@ -365,7 +392,7 @@ void Ui::draw_registers() {
 }
 
 // The inspection tabs, in order (views.h draws each).
-const char* const Ui::kInspectTabs[] = {"Memory", "Page walk", "GDT/IDT/TSS", "Stack", "Task", "Devices"};
+const char* const Ui::kInspectTabs[] = {"Stack", "Memory", "Page walk", "GDT/IDT/TSS", "Task", "Devices"};
 
 bool Ui::show_tab(const std::string& name) {
     for (const char* t : kInspectTabs) {
@@ -381,10 +408,10 @@ void Ui::draw_inspect() {
     place(kInspect);
     ImGui::Begin("Inspect");
     const std::function<void()> draw_tab[] = {
+        [this] { views::stack(dbg_, disasm_); },
         [this] { views::hex_dump(dbg_, hex_); },
         [this] { views::page_walk(dbg_, walk_); },
         [this] { views::descriptor_tables(dbg_, tables_); },
-        [this] { views::stack(dbg_, disasm_); },
         [this] { views::task(dbg_); },
         [this] { views::devices(dbg_); },
     };
@@ -409,6 +436,8 @@ void Ui::draw_vga() {
     ImGui::Begin(vga_focused_ ? "VGA text screen: keys go to the guest's keyboard (i8042)###vga"
                               : "VGA text screen (click to type into the guest)###vga");
     vga_focused_ = ImGui::IsWindowFocused();
+    // Keys held when the pane loses focus are let go, or the guest would see them stuck.
+    if (!vga_focused_ && !keys_down_.empty()) release_keys();
     if (vga_tex_) {
         update_vga_texture();
         ImGui::Image(reinterpret_cast<ImTextureID>(vga_tex_),

@@ -6,15 +6,16 @@
 // controls, the console's commands, and typed input (keys to the i8042 while
 // the VGA pane has focus, lines to COM1 from the serial pane).
 //
-// Layout, fixed for a 1600x1000 window (the panes can be moved and resized):
-//   controls, disassembly,   | VGA text screen,      | registers
-//   inspection tabs          | serial, console       |
+// Layout for a 1600x1000 window (the panes can be moved and resized):
+//   controls, disassembly | VGA text screen, serial | registers
+//   boot timeline         | inspection tabs         | console
 #pragma once
 
 #include <SDL.h>
 
 #include <cstdint>
 #include <deque>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,7 @@ public:
     bool has_font() const { return font_.width() != 0; }
     // Brings an inspection tab to the front from the next frame on (for a
     // command or a screenshot); false when no tab has that name.
-    static const char* const kInspectTabs[6];  // "Memory", "Page walk", "GDT/IDT/TSS", "Stack", "Task", "Devices"
+    static const char* const kInspectTabs[6];  // "Stack", "Memory", "Page walk", "GDT/IDT/TSS", "Task", "Devices"
     bool show_tab(const std::string& name);
 
 private:
@@ -64,6 +65,7 @@ private:
     void update_vga_texture();
     // An SDL key event: set 1 scancodes to the i8042 while the VGA pane has focus.
     void keyboard_event(const SDL_KeyboardEvent& key);
+    void release_keys();
     // Runs the console's queued command line (outside any ImGui frame: a
     // command may draw a screenshot).
     void run_console_command();
@@ -71,6 +73,7 @@ private:
 
     Debugger& dbg_;
     Timeline* timeline_ = nullptr;
+    bool timeline_placed_ = false;
     Disassembler disasm_;
     ConsoleFont font_;
     SDL_Window* window_ = nullptr;
@@ -81,6 +84,7 @@ private:
     bool follow_rip_ = true;
     char break_spec_[128] = "start_kernel";
     bool vga_focused_ = false;
+    std::set<SDL_Scancode> keys_down_;  // sent to the guest as pressed, not yet released
     views::HexState hex_;
     views::WalkState walk_;
     views::TablesState tables_;

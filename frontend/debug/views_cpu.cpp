@@ -226,7 +226,12 @@ void registers(Debugger& dbg) {
     ImGui::TextColored(kLabel, "%u-bit code, %u-bit stack", now.code_size * 8, now.stack_size * 8);
     ImGui::Separator();
 
-    for (unsigned i = 0; i < 16; ++i) row(kGprNames[i], now.gpr[i], before.gpr[i], 16);
+    // Two registers a line: rax rcx / rdx rbx / ...
+    const float second = ImGui::CalcTextSize("rax     0000000000000000   ").x;
+    for (unsigned i = 0; i < 16; ++i) {
+        if (i % 2) ImGui::SameLine(second);
+        row(kGprNames[i], now.gpr[i], before.gpr[i], 16);
+    }
     const std::string sym = dbg.symbol_name(c.current_pc());
     row("rip", now.rip, before.rip, 16, sym);
     const uint64_t fl = cpu::get_rflags(now);
@@ -256,15 +261,20 @@ void registers(Debugger& dbg) {
     row("cr8", now.cr8, before.cr8, 2, "task priority class");
     bits_row("efer", now.efer, before.efer, 8, kEfer);
 
-    if (ImGui::CollapsingHeader("MSRs")) {
+    if (ImGui::CollapsingHeader("MSRs", ImGuiTreeNodeFlags_DefaultOpen)) {
         const cpu::Msrs& m = now.msr;
         const cpu::Msrs& b = before.msr;
         // SYSCALL/SYSRET (SDM Vol. 3B §5.8.8): STAR[47:32] is SYSCALL's CS (SS = +8),
         // STAR[63:48] SYSRET's base selector; LSTAR/CSTAR the 64-bit/compat entries.
         char star[96];
-        std::snprintf(star, sizeof star, "syscall cs %04x, sysret cs %04x, eip %08x", unsigned(m.star >> 32 & 0xffff),
-                      unsigned(m.star >> 48), unsigned(m.star & 0xffffffff));
+        std::snprintf(star, sizeof star, "syscall cs %04x sysret %04x", unsigned(m.star >> 32 & 0xffff),
+                      unsigned(m.star >> 48));
         row("STAR", m.star, b.star, 16, star);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("STAR[31:0]  %08x  legacy-mode SYSCALL EIP\n"
+                              "STAR[47:32] %04x      SYSCALL CS (SS = CS + 8)\n"
+                              "STAR[63:48] %04x      SYSRET base: CS + 16 to 64-bit code, CS to 32-bit, SS = base + 8",
+                              unsigned(m.star & 0xffffffff), unsigned(m.star >> 32 & 0xffff), unsigned(m.star >> 48));
         row("LSTAR", m.lstar, b.lstar, 16, dbg.symbol_name(m.lstar));
         row("CSTAR", m.cstar, b.cstar, 16, dbg.symbol_name(m.cstar));
         row("SFMASK", m.fmask, b.fmask, 8, "clears " + set_bits(m.fmask, kRflags));

@@ -585,12 +585,12 @@ void stack(Debugger& dbg, const Disassembler& disasm) {
         }
         const unsigned from_prologue = n;
         uint64_t fp = s.gpr[cpu::RBP] & sp_mask;
-        for (; n < 32; ++n) {
+        for (; n < 32;) {
             uint8_t buf[16] = {};
             if (fp < sp || fp - sp > 256 * 1024 || !dbg.read_linear(ss_base + fp, buf, 2 * word)) break;
             const uint64_t next = read_le(buf, word), ret = read_le(buf + word, word);
             if (!is_return_address(dbg, disasm, ret, cs_base, word)) break;
-            ImGui::Text("#%-2u %016" PRIx64 " %s", n, ret, dbg.symbol_name(cs_base + ret).c_str());
+            ImGui::Text("#%-2u %016" PRIx64 " %s", n++, ret, dbg.symbol_name(cs_base + ret).c_str());
             if (next <= fp) break;
             fp = next;
         }
