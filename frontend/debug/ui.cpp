@@ -282,7 +282,7 @@ void Ui::draw_controls() {
     }
     ImGui::Text("mode %s  CPL %u  instructions %" PRIu64 "  virtual time %.6f s", cpu::to_string(c.mode()), c.s.cpl,
                 sys.instructions(), sys.machine.clock().now() / 1e9);
-    ImGui::TextDisabled("Going back in time is not there yet.");
+    ImGui::TextDisabled("Back in time: back N, goto, reverse-continue in the console; click the timeline.");
     ImGui::End();
 }
 
