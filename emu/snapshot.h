@@ -32,8 +32,13 @@
 //     Snapshot b = Snapshot::take(sys, &a);      // shares a's unchanged pages
 //     a.restore(sys);                            // back; b.restore(sys) forth
 //
-// Snapshots are immutable values: copies share everything. Taking and
-// restoring are for one thread at a time per System.
+// Cost, for the bundled guest's boot on a 128 MiB machine: taking one is a
+// compare of RAM against the base (a few to ~15 ms) plus the pages that
+// changed (about 2 MiB for the first, 0.1-0.4 MiB per 20M instructions after
+// that); restoring writes only the pages that differ (~6 ms).
+//
+// Snapshots are immutable values: copies share their memory pages. Taking
+// and restoring are for one thread at a time per System.
 #pragma once
 
 #include <array>
