@@ -289,7 +289,10 @@ std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
     d->reboot_ = !opt.no_reboot;
     emu::Machine& m = d->sys_->machine;
     m.com1.tx_sink = [dp](uint8_t b) {
-        if (dp->serial_.size() < (4u << 20)) dp->serial_.push_back(static_cast<char>(b));
+        if (dp->serial_.size() < (4u << 20)) {
+            dp->serial_.push_back(static_cast<char>(b));
+            dp->serial_at_.push_back(dp->sys_->current_instruction());
+        }
         if (!dp->sink_->armed) return;
         for (const Breakpoint& bp : dp->bps_) {
             if (bp.kind != BreakKind::Console || !bp.enabled) continue;
@@ -331,7 +334,8 @@ std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
     d->load_symbols(fw_path, kernel_path, boot.setup_addr, boot.kind == emu::ImageKind::Linux);
     d->prev_ = d->sys_->cpu.s;
     if (boot.mode != emu::BootState::Mode::ResetVector) d->status_ = "paused at the kernel's entry";
-    d->checkpoint();
+    d->checkpoints_ = std::make_unique<emu::Checkpoints>(
+        *d->sys_, emu::Checkpoints::Options{.interval = kCheckpointInterval, .reboot = d->reboot_});
     status = 0;
     return d;
 }
@@ -737,14 +741,8 @@ void Debugger::set_hit_status() {
 }
 
 StopReason Debugger::run_machine(uint64_t n) {
-    // A checkpoint whenever the run passes a multiple of the interval.
-    const uint64_t now = sys_->instructions();
-    if (now >= next_checkpoint_) checkpoint();
-    n = std::min(n, next_checkpoint_ - now);
-    const StopReason r = sys_->run({.max_instructions = n, .reboot = reboot_});
-    if (sys_->instructions() >= next_checkpoint_ && (r == StopReason::InstructionLimit || r == StopReason::Break))
-        checkpoint();
-    return r;
+    // System::run, with a snapshot whenever the run passes a multiple of the interval.
+    return checkpoints_->run({.max_instructions = n, .reboot = reboot_});
 }
 
 StopReason Debugger::run_chunk(uint64_t n) {
@@ -935,38 +933,45 @@ StopReason Debugger::run_until_stop(uint64_t max_insns) {
 
 // ---------------------------------------------------------------- time travel
 
-void Debugger::checkpoint() {
+void Debugger::type_serial(const std::string& bytes) {
+    sys_->machine.com1.host_input(bytes);
+    // The machine's future changed: re-execution from an older snapshot would not see this input.
+    checkpoints_->discard_after(sys_->instructions());
+}
+
+void Debugger::trim_serial(uint64_t position) {
+    size_t keep = serial_at_.size();
+    while (keep > 0 && serial_at_[keep - 1] >= position) --keep;
+    serial_.resize(keep);
+    serial_at_.resize(keep);
+}
+
+// Backwards (a restore, then re-execution) or forwards (running on), with
+// breakpoints suspended.
+bool Debugger::go_to(uint64_t icount) {
     const uint64_t now = sys_->instructions();
-    next_checkpoint_ = (now / kCheckpointInterval + 1) * kCheckpointInterval;
-    if (checkpoints_.count(now)) return;
-    const auto before = checkpoints_.lower_bound(now);
-    const emu::Snapshot* base = before == checkpoints_.begin() ? nullptr : &std::prev(before)->second.snap;
-    checkpoints_.emplace(now, Checkpoint{emu::Snapshot::take(*sys_, base), serial_.size()});
-}
-
-bool Debugger::restore_before(uint64_t icount) {
-    auto it = checkpoints_.upper_bound(icount);
-    if (it == checkpoints_.begin()) return false;
-    --it;
-    it->second.snap.restore(*sys_);
-    serial_.resize(std::min(serial_.size(), it->second.serial_len));
-    sink_->frames.clear();
-    candidates_.clear();
-    next_checkpoint_ = (it->first / kCheckpointInterval + 1) * kCheckpointInterval;
-    state_ = State::Paused;
-    return true;
-}
-
-// Forwards to `icount` without stopping at breakpoints.
-bool Debugger::replay_to(uint64_t icount) {
-    suspended_ = true;
-    StopReason r = StopReason::InstructionLimit;
-    while (sys_->instructions() < icount) {
-        r = run_chunk(icount - sys_->instructions());
-        if (r != StopReason::InstructionLimit && r != StopReason::Break) break;
+    if (icount < now || state_ == State::Finished) {
+        if (icount < checkpoints_->oldest()) {
+            status_ = fmt::format("instruction {} is before the oldest checkpoint ({})", icount, checkpoints_->oldest());
+            return false;
+        }
+        // The COM1 log as it was at the snapshot seek() restores; re-execution prints the rest again.
+        uint64_t restored = checkpoints_->oldest();
+        for (uint64_t p : checkpoints_->positions())
+            if (p <= icount) restored = p;
+        trim_serial(restored);
+        sink_->frames.clear();
     }
+    candidates_.clear();
+    suspended_ = true;
+    StopReason r = StopReason::Break;
+    // A hook's stop request ends a piece early (Break): go on.
+    while (r == StopReason::Break && sys_->instructions() != icount)
+        r = icount < sys_->instructions() || state_ == State::Finished ? checkpoints_->seek(icount)
+                                                                       : checkpoints_->run_to(icount);
     suspended_ = false;
-    if (sys_->instructions() < icount) {
+    candidates_.clear();
+    if (sys_->instructions() != icount) {
         finish(r);
         return false;
     }
@@ -977,13 +982,7 @@ bool Debugger::replay_to(uint64_t icount) {
 bool Debugger::seek(uint64_t icount) {
     prev_ = sys_->cpu.s;
     hits_.clear();
-    if (icount < sys_->instructions() || state_ == State::Finished) {
-        if (!restore_before(icount)) {
-            status_ = fmt::format("no checkpoint at or before instruction {}", icount);
-            return false;
-        }
-    }
-    if (!replay_to(icount)) return false;
+    if (!go_to(icount)) return false;
     status_ = fmt::format("at instruction {}", icount);
     return true;
 }
@@ -995,23 +994,20 @@ bool Debugger::step_back(uint64_t n) {
 
 bool Debugger::reverse_continue() {
     const uint64_t now = sys_->instructions();
-    // Search backwards one checkpoint interval at a time: from each
-    // checkpoint, re-run to where the previous search began, recording hits.
-    uint64_t until = now;
-    for (auto it = checkpoints_.lower_bound(now); it != checkpoints_.begin();) {
-        --it;
-        const uint64_t from = it->first;
-        if (from >= until) continue;
-        restore_before(from);
+    // Search backwards one checkpoint window at a time: from the snapshot
+    // before where the last search began, re-run to there recording hits.
+    for (uint64_t end = now; end > checkpoints_->oldest();) {
+        const uint64_t from = checkpoints_->window_start(end);
+        if (!go_to(from)) return false;
         recorded_.clear();
         recording_ = true;
         StopReason r = StopReason::InstructionLimit;
-        while (sys_->instructions() < until) {
-            r = run_chunk(until - sys_->instructions());
+        while (sys_->instructions() < end) {
+            r = run_chunk(end - sys_->instructions());
             if (r != StopReason::InstructionLimit && r != StopReason::Break) break;
         }
         recording_ = false;
-        // Hits strictly before `now` (a hit that stops at `now` is where we are).
+        // Not the hit the machine stands on now.
         std::erase_if(recorded_, [&](const Recorded& h) { return h.icount >= now; });
         if (!recorded_.empty()) {
             const Recorded last = recorded_.back();
@@ -1020,10 +1016,10 @@ bool Debugger::reverse_continue() {
             status_ = fmt::format("back at instruction {}: {}", last.icount, last.what);
             return true;
         }
-        until = from;
+        end = from;
     }
     seek(now);
-    status_ = "reverse-continue: no breakpoint hit since the first checkpoint";
+    status_ = "reverse-continue: no breakpoint hit since the oldest checkpoint";
     return false;
 }
 
@@ -1047,7 +1043,7 @@ bool Debugger::last_write(uint64_t pa, uint64_t len) {
     for (size_t i = 0; i < was.size(); ++i) bps_[i].enabled = was[i];
     rearm();
     if (found) status_ = fmt::format("last write of physical {:#x} ({} bytes): {}", pa, len, hits_[0].what);
-    else status_ = fmt::format("last-write: nothing wrote {:#x} since the first checkpoint", pa);
+    else status_ = fmt::format("last-write: nothing wrote {:#x} since the oldest checkpoint", pa);
     return found;
 }
 

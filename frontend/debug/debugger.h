@@ -38,8 +38,9 @@
 // a hit that does not count lets the run go on.
 //
 // Time travel: while the debugger runs it takes a whole-machine snapshot
-// (emu/snapshot.h) every kCheckpointInterval instructions; seek() restores
-// the newest one at or before the target and re-executes to it, exactly.
+// every kCheckpointInterval instructions (emu/checkpoints.h, which thins
+// old ones beyond its limit); seek() restores the newest one at or before
+// the target and re-executes to it, exactly.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +51,7 @@
 #include <string>
 #include <vector>
 
+#include "emu/checkpoints.h"
 #include "emu/snapshot.h"
 #include "emu/system.h"
 #include "emu/trace/analysis.h"
@@ -194,8 +196,7 @@ public:
     // physical range [pa, pa+len) before now. False when none did since
     // the first checkpoint.
     bool last_write(uint64_t pa, uint64_t len);
-    size_t checkpoint_count() const { return checkpoints_.size(); }
-    uint64_t oldest_checkpoint() const { return checkpoints_.empty() ? 0 : checkpoints_.begin()->first; }
+    const emu::Checkpoints& checkpoints() const { return *checkpoints_; }
 
     // Named states for tests and notes (`save-state`, `compare-state`): the
     // whole machine and the COM1 output. compare_state says what differs.
@@ -204,7 +205,8 @@ public:
 
     // ---- consoles ----
     const std::string& serial_output() const { return serial_; }
-    void type_serial(const std::string& bytes) { sys_->machine.com1.host_input(bytes); }
+    // Typed input changes the machine's future: snapshots after now are dropped.
+    void type_serial(const std::string& bytes);
 
 private:
     friend class BreakSink;
@@ -232,10 +234,10 @@ private:
     emu::StopReason run_goal(uint64_t max_insns);
     void load_symbols(const std::string& fw_path, const std::string& kernel_path, uint64_t setup_addr, bool linux_kernel);
     std::string where_name(uint64_t lin) const;
-    // Time travel.
-    void checkpoint();
-    bool restore_before(uint64_t icount);
-    bool replay_to(uint64_t icount);
+    // Time travel: to `icount` with breakpoints suspended.
+    bool go_to(uint64_t icount);
+    // Drops the COM1 output of instructions at or after `position`.
+    void trim_serial(uint64_t position);
 
     std::unique_ptr<emu::System> sys_;
     std::unique_ptr<BreakSink> sink_;
@@ -246,6 +248,7 @@ private:
     emu::StopReason last_stop_ = emu::StopReason::InstructionLimit;
     cpu::CpuState prev_{};
     std::string serial_;
+    std::vector<uint64_t> serial_at_;  // the instruction that printed each byte
 
     // Breakpoints and what the hooks look at.
     std::vector<Breakpoint> bps_;
@@ -257,13 +260,7 @@ private:
     std::vector<Candidate> candidates_;
     std::vector<Hit> hits_;
 
-    // Time travel: snapshots by icount, the COM1 log length at each.
-    struct Checkpoint {
-        emu::Snapshot snap;
-        size_t serial_len;
-    };
-    std::map<uint64_t, Checkpoint> checkpoints_;
-    uint64_t next_checkpoint_ = 0;
+    std::unique_ptr<emu::Checkpoints> checkpoints_;
     // Reverse searches: record hits (icount, id) instead of stopping.
     struct Recorded {
         uint64_t icount;  // where the machine stopped for it
