@@ -499,15 +499,26 @@ RunResult Cpu::run(uint64_t max_insns) {
                 first = b->insn;
                 running_ = b;
                 if (!trace_) [[likely]] {
+                    // RIP stays in a register: an instruction that is not
+                    // the block's last one leaves next_rip alone unless it
+                    // raises `attention` (a REP string chunk, a mode
+                    // change), so its successor starts at the next_rip
+                    // computed here, and only the instruction that ends the
+                    // loop needs next_rip read back. This keeps a store and
+                    // a reload of RIP off every instruction's critical path.
                     const DecodedInsn* const end = first + n;
+                    uint64_t rip = s.rip;
                     for (cur = first; cur != end;) {
                         const DecodedInsn& i = *cur;
-                        s.next_rip = (s.rip + i.len) & mask;
+                        const uint64_t next = (rip + i.len) & mask;
+                        s.rip = rip;
+                        s.next_rip = next;
                         i.handler(*this, i);
-                        s.rip = s.next_rip;
+                        rip = next;
                         ++cur;
                         if (attention) break;
                     }
+                    s.rip = s.next_rip;
                     done = static_cast<unsigned>(cur - first);
                 } else {
                     traced_done_ = 0;

@@ -106,19 +106,34 @@ inline bool parity(uint64_t res) { return !(std::popcount(static_cast<uint8_t>(r
 
 }  // namespace detail
 
+namespace detail {
+// PF, ZF and SF of a result, which every producer defines the same way.
+[[gnu::always_inline]] inline uint64_t result_flags(uint64_t res, unsigned width) {
+    const uint64_t r = res & width_mask(width);
+    return (parity(r) ? fl::PF : 0) | (r == 0 ? fl::ZF : 0) | (msb(r, width) ? fl::SF : 0);
+}
+// The six flags of a lazy record (not Eager). One switch on the producer,
+// each case computing only what its flags need.
+[[gnu::noinline]] inline uint64_t lazy_arith(const LazyFlags& f) {
+    const uint64_t zps = result_flags(f.res, f.width);
+    switch (static_cast<FlagOp>(f.op)) {
+        case FlagOp::Logic: return zps;
+        case FlagOp::Sub:
+            return zps | (f.src1 < f.src2 ? fl::CF : 0) | (((f.src1 ^ f.src2 ^ f.res) & 0x10) ? fl::AF : 0) |
+                   (msb((f.src1 ^ f.src2) & (f.src1 ^ f.res), f.width) ? fl::OF : 0);
+        case FlagOp::Add:
+            return zps | (f.res < f.src1 ? fl::CF : 0) | (((f.src1 ^ f.src2 ^ f.res) & 0x10) ? fl::AF : 0) |
+                   (msb((f.src1 ^ f.res) & (f.src2 ^ f.res), f.width) ? fl::OF : 0);
+        default:
+            return zps | (lazy_cf(f) ? fl::CF : 0) | (lazy_af(f) ? fl::AF : 0) | (lazy_of(f) ? fl::OF : 0);
+    }
+}
+}  // namespace detail
+
 // Computes the six arithmetic flags into rflags and switches to Eager.
 inline void materialize(CpuState& s) {
-    const LazyFlags& f = s.lf;
-    if (static_cast<FlagOp>(f.op) == FlagOp::Eager) return;
-    uint64_t r = s.rflags & ~fl::Arith;
-    const uint64_t res = f.res & width_mask(f.width);
-    if (detail::lazy_cf(f)) r |= fl::CF;
-    if (detail::parity(res)) r |= fl::PF;
-    if (detail::lazy_af(f)) r |= fl::AF;
-    if (res == 0) r |= fl::ZF;
-    if (detail::msb(res, f.width)) r |= fl::SF;
-    if (detail::lazy_of(f)) r |= fl::OF;
-    s.rflags = r;
+    if (static_cast<FlagOp>(s.lf.op) == FlagOp::Eager) return;
+    s.rflags = (s.rflags & ~fl::Arith) | detail::lazy_arith(s.lf);
     s.lf.op = static_cast<uint8_t>(FlagOp::Eager);
 }
 
@@ -134,9 +149,23 @@ inline void set_rflags(CpuState& s, uint64_t v) {
     s.lf.op = static_cast<uint8_t>(FlagOp::Eager);
 }
 
-inline bool get_cf(CpuState& s) {
-    if (static_cast<FlagOp>(s.lf.op) == FlagOp::Eager) return s.rflags & fl::CF;
-    return detail::lazy_cf(s.lf);
+namespace detail {
+[[gnu::noinline]] inline bool lazy_cf_slow(const LazyFlags& f) { return lazy_cf(f); }
+}  // namespace detail
+
+// CF alone (ADC/SBB carry-in, INC/DEC keeping it, CMC...): the producers
+// that precede those most often inline, the rest out of line.
+[[gnu::always_inline]] inline bool get_cf(const CpuState& s) {
+    const LazyFlags& f = s.lf;
+    switch (static_cast<FlagOp>(f.op)) {
+        case FlagOp::Eager: return s.rflags & fl::CF;
+        case FlagOp::Sub: return f.src1 < f.src2;
+        case FlagOp::Add: return f.res < f.src1;
+        case FlagOp::Logic: return false;
+        case FlagOp::Inc:
+        case FlagOp::Dec: return f.aux;
+        default: return detail::lazy_cf_slow(f);
+    }
 }
 
 // Sets or clears some materialised flags (after materialize()).
