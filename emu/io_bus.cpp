@@ -11,19 +11,36 @@ namespace {
 uint64_t ones(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
 }  // namespace
 
-PortBus::PortBus() : map_(65536, 0) {}
+PortBus::PortBus() : slots_(65536, Slot{this, &read_unclaimed, &write_unclaimed, 0, true}) {}
 
-void PortBus::add(uint16_t base, uint32_t count, std::string name, ReadFn read, WriteFn write, Width width) {
+void PortBus::add(uint16_t base, uint32_t count, std::string name, Handlers h, Width width) {
     if (count == 0 || base + count > 65536) throw std::logic_error("port range of " + name + " is out of bounds");
     for (uint32_t p = base; p < base + count; ++p)
-        if (map_[p])
+        if (slots_[p].range)
             throw std::logic_error("port " + std::to_string(p) + " of " + name + " already belongs to " +
-                                   ranges_[map_[p] - 1].name);
-    ranges_.push_back(Range{std::move(name), std::move(read), std::move(write), width});
-    for (uint32_t p = base; p < base + count; ++p) map_[p] = uint16_t(ranges_.size());
+                                   names_[slots_[p].range - 1]);
+    names_.push_back(std::move(name));
+    const Slot slot{h.dev, h.read ? h.read : &read_none, h.write ? h.write : &write_none,
+                    uint16_t(names_.size()), width == Width::Byte};
+    for (uint32_t p = base; p < base + count; ++p) slots_[p] = slot;
 }
 
-const char* PortBus::owner(uint16_t port) const { return map_[port] ? ranges_[map_[port] - 1].name.c_str() : nullptr; }
+void PortBus::add(uint16_t base, uint32_t count, std::string name, ReadFn read, WriteFn write, Width width) {
+    Handlers h;
+    if (read || write) {
+        fns_.push_back(std::make_unique<FnPair>(FnPair{std::move(read), std::move(write)}));
+        h.dev = fns_.back().get();
+    }
+    if (h.dev && static_cast<FnPair*>(h.dev)->read)
+        h.read = [](void* d, uint16_t port, unsigned size) { return static_cast<FnPair*>(d)->read(port, size); };
+    if (h.dev && static_cast<FnPair*>(h.dev)->write)
+        h.write = [](void* d, uint16_t port, unsigned size, uint32_t v) { static_cast<FnPair*>(d)->write(port, size, v); };
+    add(base, count, std::move(name), h, width);
+}
+
+const char* PortBus::owner(uint16_t port) const {
+    return slots_[port].range ? names_[slots_[port].range - 1].c_str() : nullptr;
+}
 
 void PortBus::note_unclaimed(uint16_t port, bool is_write, unsigned size, uint32_t value) {
     ++unclaimed_;
@@ -35,43 +52,33 @@ void PortBus::note_unclaimed(uint16_t port, bool is_write, unsigned size, uint32
         spdlog::debug("io: unclaimed port {:#06x} read ({} bytes): all ones; logged once", port, size);
 }
 
-uint32_t PortBus::read_one(uint16_t port, unsigned size) {
-    uint16_t idx = map_[port];
-    if (!idx) {
-        note_unclaimed(port, false, size, 0);
-        return uint32_t(ones(size));
-    }
-    Range& r = ranges_[idx - 1];
-    return uint32_t(r.read ? r.read(port, size) & ones(size) : ones(size));
+uint32_t PortBus::read_unclaimed(void* bus, uint16_t port, unsigned size) {
+    static_cast<PortBus*>(bus)->note_unclaimed(port, false, size, 0);
+    return ~0u;
 }
 
-void PortBus::write_one(uint16_t port, unsigned size, uint32_t value) {
-    uint16_t idx = map_[port];
-    if (!idx) {
-        note_unclaimed(port, true, size, value);
-        return;
-    }
-    Range& r = ranges_[idx - 1];
-    if (r.write) r.write(port, size, uint32_t(value & ones(size)));
+void PortBus::write_unclaimed(void* bus, uint16_t port, unsigned size, uint32_t value) {
+    static_cast<PortBus*>(bus)->note_unclaimed(port, true, size, value);
 }
 
-uint32_t PortBus::read(uint16_t port, unsigned size) {
-    uint16_t idx = map_[port];
-    if (size > 1 && (!idx || ranges_[idx - 1].width == Width::Byte)) {
-        uint32_t v = 0;
-        for (unsigned i = 0; i < size; ++i) v |= read_one(uint16_t(port + i), 1) << (8 * i);
-        return v;
+// A wide access to byte-wide (or unclaimed) ports: consecutive byte
+// accesses, low byte first, each to whichever device owns that port.
+uint32_t PortBus::read_split(uint16_t port, unsigned size) {
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; ++i) {
+        const uint16_t p = uint16_t(port + i);
+        const Slot& s = slots_[p];
+        v |= (s.read(s.dev, p, 1) & 0xff) << (8 * i);
     }
-    return read_one(port, size);
+    return v;
 }
 
-void PortBus::write(uint16_t port, unsigned size, uint32_t value) {
-    uint16_t idx = map_[port];
-    if (size > 1 && (!idx || ranges_[idx - 1].width == Width::Byte)) {
-        for (unsigned i = 0; i < size; ++i) write_one(uint16_t(port + i), 1, (value >> (8 * i)) & 0xff);
-        return;
+void PortBus::write_split(uint16_t port, unsigned size, uint32_t value) {
+    for (unsigned i = 0; i < size; ++i) {
+        const uint16_t p = uint16_t(port + i);
+        const Slot& s = slots_[p];
+        s.write(s.dev, p, 1, (value >> (8 * i)) & 0xff);
     }
-    write_one(port, size, value);
 }
 
 void MmioBus::add(uint64_t base, uint64_t size, std::string name, ReadFn read, WriteFn write) {

@@ -11,6 +11,7 @@
 #include <bitset>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,34 +20,68 @@ namespace bs::emu {
 
 class PortBus {
 public:
+    // A device's port handlers: plain functions given the device object, so
+    // an access is one table load and one indirect call (the boot polls
+    // ports in tight loops; std::function's extra indirections showed).
+    using ReadPtr = uint32_t (*)(void* dev, uint16_t port, unsigned size);
+    using WritePtr = void (*)(void* dev, uint16_t port, unsigned size, uint32_t value);
+    struct Handlers {
+        void* dev = nullptr;
+        ReadPtr read = nullptr;    // nullptr: reads as all ones
+        WritePtr write = nullptr;  // nullptr: writes are dropped
+    };
+    // The convenient form, for tests and ports off the hot path.
     using ReadFn = std::function<uint32_t(uint16_t port, unsigned size)>;
     using WriteFn = std::function<void(uint16_t port, unsigned size, uint32_t value)>;
     enum class Width { Byte, Any };
 
     PortBus();
     // Claims [base, base+count). Throws std::logic_error on overlap.
+    void add(uint16_t base, uint32_t count, std::string name, Handlers handlers, Width width = Width::Byte);
     void add(uint16_t base, uint32_t count, std::string name, ReadFn read, WriteFn write, Width width = Width::Byte);
 
-    uint32_t read(uint16_t port, unsigned size);
-    void write(uint16_t port, unsigned size, uint32_t value);
+    uint32_t read(uint16_t port, unsigned size) {
+        const Slot& s = slots_[port];
+        if (size > 1 && s.byte_wide) [[unlikely]] return read_split(port, size);
+        return s.read(s.dev, port, size) & ones(size);
+    }
+    void write(uint16_t port, unsigned size, uint32_t value) {
+        const Slot& s = slots_[port];
+        if (size > 1 && s.byte_wide) [[unlikely]] return write_split(port, size, value);
+        s.write(s.dev, port, size, value & ones(size));
+    }
 
     // Name of the device at `port`, or nullptr.
     const char* owner(uint16_t port) const;
     uint64_t unclaimed_accesses() const { return unclaimed_; }
 
 private:
-    struct Range {
-        std::string name;
-        ReadFn read;
-        WriteFn write;
-        Width width;
+    // One slot per port, every port filled: unclaimed ports and missing
+    // handlers point at the bus's own functions, so an access never tests.
+    struct Slot {
+        void* dev;
+        ReadPtr read;
+        WritePtr write;
+        uint16_t range;  // index+1 into names_, 0 = unclaimed
+        bool byte_wide;  // wider accesses split into bytes (ISA)
     };
-    uint32_t read_one(uint16_t port, unsigned size);
-    void write_one(uint16_t port, unsigned size, uint32_t value);
+    static uint32_t ones(unsigned size) { return size >= 4 ? ~0u : (1u << (size * 8)) - 1; }
+    uint32_t read_split(uint16_t port, unsigned size);
+    void write_split(uint16_t port, unsigned size, uint32_t value);
+    static uint32_t read_unclaimed(void* bus, uint16_t port, unsigned size);
+    static void write_unclaimed(void* bus, uint16_t port, unsigned size, uint32_t value);
+    static uint32_t read_none(void*, uint16_t, unsigned) { return ~0u; }
+    static void write_none(void*, uint16_t, unsigned, uint32_t) {}
     void note_unclaimed(uint16_t port, bool is_write, unsigned size, uint32_t value);
 
-    std::vector<Range> ranges_;
-    std::vector<uint16_t> map_;  // 65536 entries: index+1 into ranges_, 0 = unclaimed
+    std::vector<Slot> slots_;  // 65536
+    std::vector<std::string> names_;
+    // The std::function handlers of the convenient add(), at stable addresses.
+    struct FnPair {
+        ReadFn read;
+        WriteFn write;
+    };
+    std::vector<std::unique_ptr<FnPair>> fns_;
     std::bitset<65536> logged_;
     uint64_t unclaimed_ = 0;
 };

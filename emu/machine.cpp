@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <type_traits>
 
 #include "devices/rtc_mc146818.h"
 
@@ -151,68 +152,76 @@ void Machine::wire_devices() {
     };
 }
 
+namespace {
+// PortBus handlers for `dev` from two captureless lambdas taking the device
+// by reference: `read(dev, port, size)` and `write(dev, port, size, value)`.
+// They become the plain functions the bus calls with the device object.
+template <class Dev, class Read, class Write> PortBus::Handlers port_handlers(Dev& dev, Read, Write) {
+    static_assert(std::is_empty_v<Read> && std::is_empty_v<Write>, "the lambdas must not capture");
+    return {&dev,
+            [](void* d, uint16_t p, unsigned size) -> uint32_t { return Read{}(*static_cast<Dev*>(d), p, size); },
+            [](void* d, uint16_t p, unsigned size, uint32_t v) { Write{}(*static_cast<Dev*>(d), p, size, v); }};
+}
+}  // namespace
+
 void Machine::register_ports() {
     using W = PortBus::Width;
-    auto byte_dev = [](auto rd, auto wr) {
-        return std::make_pair(PortBus::ReadFn([rd](uint16_t p, unsigned) -> uint32_t { return rd(p); }),
-                              PortBus::WriteFn([wr](uint16_t p, unsigned, uint32_t v) { wr(p, uint8_t(v)); }));
-    };
-    {
-        auto [r, w] = byte_dev([this](uint16_t p) { return pic.io_read(p); },
-                               [this](uint16_t p, uint8_t v) { pic.io_write(p, v); });
-        io_.add(0x20, 2, "pic-master", r, w);
-        io_.add(0xa0, 2, "pic-slave", r, w);
-        io_.add(0x4d0, 2, "elcr", r, w);
-    }
-    {
-        auto [r, w] = byte_dev([this](uint16_t p) { return pit.read(p - 0x40); },
-                               [this](uint16_t p, uint8_t v) { pit.write(p - 0x40, v); });
-        io_.add(0x40, 4, "pit", r, w);
-    }
-    {
-        auto [r, w] = byte_dev([this](uint16_t p) { return kbd.read(p - 0x60); },
-                               [this](uint16_t p, uint8_t v) { kbd.write(p - 0x60, v); });
-        io_.add(0x60, 1, "i8042-data", r, w);
-        io_.add(0x64, 1, "i8042-cmd", r, w);
-    }
-    {
-        auto [r, w] = byte_dev([this](uint16_t p) { return rtc.read(p - 0x70); },
-                               [this](uint16_t p, uint8_t v) { rtc.write(p - 0x70, v); });
-        io_.add(0x70, 2, "rtc", r, w);
-    }
-    {
-        auto [r, w] = byte_dev([this](uint16_t p) { return com1.read(p - 0x3f8); },
-                               [this](uint16_t p, uint8_t v) { com1.write(p - 0x3f8, v); });
-        io_.add(0x3f8, 8, "com1", r, w);
-    }
-    {
-        auto [r, w] = byte_dev([this](uint16_t p) { return com2.read(p - 0x2f8); },
-                               [this](uint16_t p, uint8_t v) { com2.write(p - 0x2f8, v); });
-        io_.add(0x2f8, 8, "com2", r, w);
-    }
-    {
-        auto [r, w] = byte_dev([this](uint16_t p) { return vga.io_read(p); },
-                               [this](uint16_t p, uint8_t v) { vga.io_write(p, v); });
-        io_.add(0x3b4, 2, "vga-mono-crtc", r, w);
-        io_.add(0x3ba, 1, "vga-mono-status", r, w);
-        io_.add(0x3c0, 0x10, "vga", r, w);
-        io_.add(0x3d4, 2, "vga-crtc", r, w);
-        io_.add(0x3da, 1, "vga-status", r, w);
-    }
-    auto plat_r = [this](uint16_t p, unsigned size) { return platform.io_read(p, size); };
-    auto plat_w = [this](uint16_t p, unsigned size, uint32_t v) { platform.io_write(p, size, v); };
-    io_.add(0x61, 1, "port61", plat_r, plat_w);
-    io_.add(0x80, 1, "post", plat_r, plat_w);
-    io_.add(0x92, 1, "port92", plat_r, plat_w);
-    io_.add(0xe9, 1, "debugcon", plat_r, plat_w);
-    io_.add(0xf4, 4, "isa-debug-exit", plat_r, [this](uint16_t p, unsigned size, uint32_t v) {
-        if (p == 0xf4) platform.io_write(p, size, v);  // one exit per access, whatever its width
-    }, W::Any);
-    io_.add(0x600, 0x0c, "acpi-pm", plat_r, plat_w, W::Any);
-    io_.add(0xcf8, 8, "pci-conf", plat_r, plat_w, W::Any);
+    const PortBus::Handlers pic_h = port_handlers(
+        pic, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.io_read(p); },
+        [](auto& d, uint16_t p, unsigned, uint32_t v) { d.io_write(p, uint8_t(v)); });
+    io_.add(0x20, 2, "pic-master", pic_h);
+    io_.add(0xa0, 2, "pic-slave", pic_h);
+    io_.add(0x4d0, 2, "elcr", pic_h);
+    io_.add(0x40, 4, "pit",
+            port_handlers(
+                pit, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x40); },
+                [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x40, uint8_t(v)); }));
+    const PortBus::Handlers kbd_h = port_handlers(
+        kbd, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x60); },
+        [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x60, uint8_t(v)); });
+    io_.add(0x60, 1, "i8042-data", kbd_h);
+    io_.add(0x64, 1, "i8042-cmd", kbd_h);
+    io_.add(0x70, 2, "rtc",
+            port_handlers(
+                rtc, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x70); },
+                [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x70, uint8_t(v)); }));
+    io_.add(0x3f8, 8, "com1",
+            port_handlers(
+                com1, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x3f8); },
+                [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x3f8, uint8_t(v)); }));
+    io_.add(0x2f8, 8, "com2",
+            port_handlers(
+                com2, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x2f8); },
+                [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x2f8, uint8_t(v)); }));
+    const PortBus::Handlers vga_h = port_handlers(
+        vga, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.io_read(p); },
+        [](auto& d, uint16_t p, unsigned, uint32_t v) { d.io_write(p, uint8_t(v)); });
+    io_.add(0x3b4, 2, "vga-mono-crtc", vga_h);
+    io_.add(0x3ba, 1, "vga-mono-status", vga_h);
+    io_.add(0x3c0, 0x10, "vga", vga_h);
+    io_.add(0x3d4, 2, "vga-crtc", vga_h);
+    io_.add(0x3da, 1, "vga-status", vga_h);
+    const PortBus::Handlers plat_h = port_handlers(
+        platform, [](auto& d, uint16_t p, unsigned size) -> uint32_t { return d.io_read(p, size); },
+        [](auto& d, uint16_t p, unsigned size, uint32_t v) { d.io_write(p, size, v); });
+    io_.add(0x61, 1, "port61", plat_h);
+    io_.add(0x80, 1, "post", plat_h);
+    io_.add(0x92, 1, "port92", plat_h);
+    io_.add(0xe9, 1, "debugcon", plat_h);
+    io_.add(0xf4, 4, "isa-debug-exit",
+            port_handlers(
+                platform, [](auto& d, uint16_t p, unsigned size) -> uint32_t { return d.io_read(p, size); },
+                [](auto& d, uint16_t p, unsigned size, uint32_t v) {
+                    if (p == 0xf4) d.io_write(p, size, v);  // one exit per access, whatever its width
+                }),
+            W::Any);
+    io_.add(0x600, 0x0c, "acpi-pm", plat_h, W::Any);
+    io_.add(0xcf8, 8, "pci-conf", plat_h, W::Any);
     io_.add(0x510, 2, "fw_cfg",
-            [this](uint16_t p, unsigned size) { return fw_cfg.io_read(p, size); },
-            [this](uint16_t p, unsigned size, uint32_t v) { fw_cfg.io_write(p, size, v); }, W::Any);
+            port_handlers(
+                fw_cfg, [](auto& d, uint16_t p, unsigned size) -> uint32_t { return d.io_read(p, size); },
+                [](auto& d, uint16_t p, unsigned size, uint32_t v) { d.io_write(p, size, v); }),
+            W::Any);
 }
 
 void Machine::register_mmio() {
