@@ -54,6 +54,9 @@ public:
     uint64_t insns_until(uint64_t deadline) const {
         if (deadline == kNever) return kNever;
         if (deadline <= now_) return 1;
+        // The default of one instruction per nanosecond needs no 128-bit
+        // division (devices ask on every port access).
+        if (ps_per_insn_ == 1000 && frac_ps_ == 0) return deadline - now_;
         unsigned __int128 need_ps = (unsigned __int128)(deadline - now_) * 1000u;
         need_ps = need_ps > frac_ps_ ? need_ps - frac_ps_ : 0;
         unsigned __int128 n = (need_ps + ps_per_insn_ - 1) / ps_per_insn_;
@@ -69,6 +72,11 @@ public:
 
     // Accounts for `insns` retired instructions, then runs every due event.
     void retire(uint64_t insns) {
+        if (ps_per_insn_ == 1000 && frac_ps_ == 0) {
+            now_ += insns;  // the default, without 128-bit arithmetic
+            run_due();
+            return;
+        }
         unsigned __int128 ps = (unsigned __int128)insns * ps_per_insn_ + frac_ps_;
         now_ += (uint64_t)(ps / 1000u);
         frac_ps_ = (uint64_t)(ps % 1000u);
@@ -228,10 +236,17 @@ private:
 };
 
 // a * b / c without overflow (for frequency conversions).
+// When a * b fits in 64 bits (elapsed times of hours at MHz rates do), the
+// division stays in 64 bits: no libgcc call, and a constant divisor becomes
+// a multiplication. Same results either way.
 inline uint64_t muldiv64(uint64_t a, uint64_t b, uint64_t c) {
+    uint64_t p;
+    if (!__builtin_mul_overflow(a, b, &p)) [[likely]] return p / c;
     return (uint64_t)((unsigned __int128)a * b / c);
 }
 inline uint64_t muldiv64_ceil(uint64_t a, uint64_t b, uint64_t c) {
+    uint64_t p;
+    if (!__builtin_mul_overflow(a, b, &p)) [[likely]] return p / c + (p % c != 0);
     return (uint64_t)(((unsigned __int128)a * b + c - 1) / c);
 }
 
