@@ -216,7 +216,7 @@ void Cpu::set_cpl(unsigned cpl) {
 void Cpu::select_tlb() {
     user_access_ = s.cpl == 3;
     align_check_ = user_access_ && (s.cr0 & cr0::AM) && (s.rflags & fl::AC);
-    TlbEntry* const tlb = align_check_ ? tlbs_[2] : tlbs_[user_access_];
+    TlbEntry* const tlb = tlbs_->entries[align_check_ ? 2 : user_access_];
     if (tlb != tlb_) ++chain_epoch_;  // links were made through the other array
     tlb_ = tlb;
 }
@@ -233,10 +233,14 @@ void Cpu::mark_code_page(uint64_t phys_page) {
     blocks_->ensure(pfn);
     if (blocks_->page_has_code[pfn]) return;
     blocks_->page_has_code[pfn] = 1;
-    // No TLB entry may keep the page writable on the fast path any more.
-    for (auto& t : tlbs_)
-        for (auto& e : t)
+    // No TLB entry may keep the page writable on the fast path any more
+    // (only filled slots can map it).
+    TlbArrays& t = *tlbs_;
+    for (unsigned k = 0; k < 3; ++k)
+        for (unsigned j = 0; j < t.filled_count[k]; ++j) {
+            TlbEntry& e = t.entries[k][t.filled[k][j]];
             if (e.phys == phys_page) e.write_tag = ~0ull;
+        }
 }
 
 size_t Cpu::blocks_page_count() const { return blocks_->page_has_code.size(); }

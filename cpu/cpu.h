@@ -64,6 +64,7 @@ struct TlbEntry {
     uint64_t phys = 0;           // physical page address
     bool global = false;         // from a global page (kept across CR3 writes)
     bool linked = false;         // a block link relies on it (see Cpu::linked)
+    bool listed = false;         // its slot is in the array's fill list (see Cpu::TlbArrays)
 };
 
 // The kinds of event delivered through the IVT/IDT (they differ in the
@@ -90,13 +91,16 @@ struct EventRecord {
 
 class Cpu {
 public:
-    static constexpr unsigned kTlbSize = 1024;
+    // 4096 pages (16 MiB) per array: a working set of many MiB stays
+    // mapped, and a miss costs one walk.
+    static constexpr unsigned kTlbSize = 4096;
     static constexpr unsigned kEventHistory = 16;
-    // TLB slot of a linear address: the page number folded with its higher
-    // bits, so that buffers a power-of-two apart do not share a slot.
+    // TLB slot of a linear address: the page number, folded once with the
+    // bits above the index so that buffers 16 MiB apart (or user and kernel
+    // pages with the same low bits) do not share a slot.
     static unsigned tlb_index(uint64_t lin) {
         const uint64_t vpn = lin >> 12;
-        return static_cast<unsigned>((vpn ^ (vpn >> 10) ^ (vpn >> 20)) & (kTlbSize - 1));
+        return static_cast<unsigned>((vpn ^ (vpn >> 12)) & (kTlbSize - 1));
     }
     // Physical address width the MMU checks in paging entries (CPUID 0x80000008).
     static constexpr unsigned kPhysAddrBits = 40;
@@ -353,10 +357,19 @@ private:
     void load_returned_ss(uint16_t ss, const Descriptor& d, unsigned cpl);
 
     Bus& bus_;
-    // [0] supervisor, [1] user; [2] stays empty: with alignment checking on
-    // (CR0.AM, RFLAGS.AC, CPL 3) every access takes the slow path, which checks.
-    TlbEntry tlbs_[3][kTlbSize];
-    TlbEntry* tlb_ = tlbs_[0];     // the array the fast paths look in
+    // The TLB arrays: [0] supervisor, [1] user; [2] stays empty: with
+    // alignment checking on (CR0.AM, RFLAGS.AC, CPL 3) every access takes
+    // the slow path, which checks. Each array lists the slots filled since
+    // it was last flushed, so a flush (every CR3 write) clears those rather
+    // than the whole array. On the heap: they are too large for a Cpu on
+    // the stack.
+    struct TlbArrays {
+        TlbEntry entries[3][kTlbSize];
+        uint16_t filled[3][kTlbSize];
+        unsigned filled_count[3] = {};
+    };
+    std::unique_ptr<TlbArrays> tlbs_ = std::make_unique<TlbArrays>();
+    TlbEntry* tlb_ = tlbs_->entries[0];  // the array the fast paths look in
     bool user_access_ = false;     // accesses have user rights (CPL 3, not implicit supervisor)
     bool align_check_ = false;     // #AC on misaligned data accesses
     void select_tlb();

@@ -215,16 +215,27 @@ bool Cpu::debug_translate(uint64_t lin, uint64_t& phys) {
 // ---------------------------------------------------------------- TLB
 
 void Cpu::flush_tlb() {
-    for (auto& t : tlbs_)
-        for (auto& e : t) e = TlbEntry{};
+    TlbArrays& t = *tlbs_;
+    for (unsigned k = 0; k < 3; ++k) {
+        for (unsigned j = 0; j < t.filled_count[k]; ++j) t.entries[k][t.filled[k][j]] = TlbEntry{};
+        t.filled_count[k] = 0;
+    }
     tlb_has_large_ = false;
     ++chain_epoch_;  // block links rely on TLB entries (cpu.cpp, Cpu::linked)
 }
 
 void Cpu::flush_tlb_nonglobal() {
-    for (auto& t : tlbs_)
-        for (auto& e : t)
-            if (!e.global) e = TlbEntry{};
+    TlbArrays& t = *tlbs_;
+    for (unsigned k = 0; k < 3; ++k) {
+        unsigned kept = 0;
+        for (unsigned j = 0; j < t.filled_count[k]; ++j) {
+            const uint16_t slot = t.filled[k][j];
+            TlbEntry& e = t.entries[k][slot];
+            if (e.global) t.filled[k][kept++] = slot;
+            else e = TlbEntry{};
+        }
+        t.filled_count[k] = kept;
+    }
     ++chain_epoch_;
 }
 
@@ -235,15 +246,20 @@ void Cpu::invlpg(uint64_t lin) {
         return;
     }
     const uint64_t page = lin & ~0xfffull;
-    for (auto& t : tlbs_) {
+    for (auto& t : tlbs_->entries) {
         TlbEntry& e = t[tlb_index(lin)];
-        if (e.read_tag == page || e.write_tag == page || e.exec_tag == page) e = TlbEntry{};
+        if (e.read_tag == page || e.write_tag == page || e.exec_tag == page) {
+            const bool listed = e.listed;  // the slot stays in its fill list
+            e = TlbEntry{};
+            e.listed = listed;
+        }
     }
 }
 
 TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
     const uint64_t lpage = lin & ~0xfffull;
-    TlbEntry& e = tlbs_[user_access_][tlb_index(lin)];
+    const unsigned slot = tlb_index(lin);
+    TlbEntry& e = tlbs_->entries[user_access_][slot];
     bool writable = true, executable = true, dirty = true, global = false;
     uint64_t ppage;
     if (s.cr0 & cr0::PG) {
@@ -262,7 +278,12 @@ TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
     }
     ppage &= phys_mask_;  // A20M#
     if (e.linked) ++chain_epoch_;
+    if (!e.listed) {
+        TlbArrays& t = *tlbs_;
+        t.filled[user_access_][t.filled_count[user_access_]++] = static_cast<uint16_t>(slot);
+    }
     e = TlbEntry{};
+    e.listed = true;
     e.phys = ppage;
     e.global = global;
     const PhysPage pg = bus_.page(ppage);

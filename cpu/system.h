@@ -57,7 +57,7 @@ inline constexpr uint8_t Tss16Avail = 1, Ldt = 2, Tss16Busy = 3, CallGate16 = 4,
 class SupervisorAccess {
 public:
     explicit SupervisorAccess(Cpu& c) : c_(c) {
-        c_.tlb_ = c_.tlbs_[0];
+        c_.tlb_ = c_.tlbs_->entries[0];
         c_.user_access_ = c_.align_check_ = false;
     }
     ~SupervisorAccess() { c_.select_tlb(); }
