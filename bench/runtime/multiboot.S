@@ -105,7 +105,8 @@ long_mode:
 // vectors 8, 10-14, 17, 21, 29 and 30 have one), then its vector, and joins
 // interrupt_common, which saves the registers the C calling convention lets
 // a callee clobber and calls bench_interrupt(vector, frame). The frame is
-// { vector, error code, RIP, CS, RFLAGS, RSP, SS }.
+// { vector, error code, RIP, CS, RFLAGS, RSP, SS }. A stub is at most 12
+// bytes (push imm8: 2, push imm32: 5, jmp rel32: 5), so 16 fits every one.
 
     .altmacro
     .macro interrupt_stub vector
