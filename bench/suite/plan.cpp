@@ -160,11 +160,11 @@ std::optional<Suite> plan(const Config& c) {
                                             initrd, "-m", "128M", "-serial", "stdio", "-display", "none",
                                             "-monitor", "none", "-nodefaults", "-no-reboot"};
         };
-        const size_t bootscope_startup = add_startup(
+        const size_t boot_bootscope_startup = add_startup(
             make_job(Runner::Bootscope, bootscope_boot(c.poweroff_firmware, {"run"}), 0, false), "boot");
-        size_t qemu_startup = 0;
+        size_t boot_qemu_startup = 0;
         if (!c.qemu.empty()) {
-            qemu_startup = add_startup(make_job(Runner::Qemu, qemu_boot(c.poweroff_firmware), 0, false), "boot");
+            boot_qemu_startup = add_startup(make_job(Runner::Qemu, qemu_boot(c.poweroff_firmware), 0, false), "boot");
         }
         auto boot_row = [&](const char* name, std::string what, std::vector<std::string> mode) {
             Row row;
@@ -174,7 +174,7 @@ std::optional<Suite> plan(const Config& c) {
             row.qemu_same_work = false;
             row.lanes[size_t(Runner::Bootscope)] = Lane{
                 make_job(Runner::Bootscope, bootscope_boot(firmware, std::move(mode)), 0, false, kInitLine),
-                bootscope_startup};
+                boot_bootscope_startup};
             return row;
         };
         Row boot = boot_row("boot",
@@ -184,7 +184,7 @@ std::optional<Suite> plan(const Config& c) {
         boot.target = {Goal::FasterThanQemu, 0};
         if (!c.qemu.empty()) {
             boot.lanes[size_t(Runner::Qemu)] =
-                Lane{make_job(Runner::Qemu, qemu_boot(firmware), 0, false, kInitLine), qemu_startup};
+                Lane{make_job(Runner::Qemu, qemu_boot(firmware), 0, false, kInitLine), boot_qemu_startup};
         }
         Row untraced = boot_row("boot-untraced", "the same boot without the flight recorder: no tracing at all",
                                 {"run", "--no-flight-recorder"});
