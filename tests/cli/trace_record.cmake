@@ -55,7 +55,7 @@ if(NOT rc EQUAL 0 OR NOT out MATCHES "\nkernel_init_freeable\\(\\) {\n  smp_prep
 endif()
 execute_process(COMMAND ${BOOTSCOPE} trace show ${OUT}/rec1.trace --match "do_*initcall*"
   RESULT_VARIABLE rc OUTPUT_VARIABLE out)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "do_initcalls\\(\\) {\n  do_one_initcall\\(\\); x 10 ")
+if(NOT rc EQUAL 0 OR NOT out MATCHES "do_initcalls\\(\\) {\n  do_one_initcall\\(\\); x 11 ")
   message(FATAL_ERROR "trace show --match: status ${rc}\n${out}")
 endif()
 # The boot chart: an SVG with a bar per phase.
