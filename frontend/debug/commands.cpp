@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cinttypes>
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "cpu/flags.h"
 #include "frontend/debug/debugger.h"
+#include "frontend/debug/timeline.h"
 #include "frontend/debug/ui.h"
 
 namespace bs::frontend::debug {
@@ -75,6 +77,11 @@ constexpr const char* kHelp =
     "  save-state NAME           compare-state NAME (fails unless the machine equals it)\n"
     "  type TEXT                 send TEXT and a newline to COM1\n"
     "  expect-serial TEXT        save-serial FILE        screenshot FILE (.png, else .bmp)\n"
+    "  view TAB                  show an inspection tab (stack, memory, page walk, gdt, idt, tss, task, devices)\n"
+    "the boot timeline\n"
+    "  bookmark NAME             name this instruction count (saved to the bookmarks file)\n"
+    "  goto-bookmark NAME        go to a bookmark, forwards or back\n"
+    "  fault-chain               after a triple fault or panic: how it came about\n"
     "  help                      quit\n";
 
 }  // namespace
@@ -285,6 +292,31 @@ CommandResult CommandRunner::execute(const std::string& input) {
         if (!out.flush()) return fail("cannot write '" + arg + "'");
     } else if (cmd == "type") {
         d.type_serial(arg + "\n");
+    } else if (cmd == "view") {
+        if (!ui_) return fail("view needs the window (not --no-window)");
+        if (!ui_->show_tab(arg)) return fail("no inspection tab '" + arg + "'");
+    } else if (cmd == "bookmark" || cmd == "goto-bookmark" || cmd == "fault-chain") {
+        if (!timeline_) return fail(cmd + " needs the boot timeline (not --no-timeline)");
+        timeline_->update();
+        if (cmd == "fault-chain") {
+            const std::string chain = timeline_->fault_chain();
+            if (chain.empty()) return fail("the machine did not stop on a triple fault or a panic");
+            res.output = chain.back() == '\n' ? chain : chain + "\n";
+        } else if (arg.empty()) {
+            return fail(cmd + " needs a name");
+        } else if (cmd == "bookmark") {
+            if (!timeline_->bookmarks().add(d.sys().instructions(), arg)) return fail("not a bookmark name: '" + arg + "'");
+            std::string err;
+            if (!timeline_->bookmarks().save(err)) return fail(err);
+            res.output = fmt::format("bookmark '{}' at instruction {}\n", arg, d.sys().instructions());
+        } else {
+            const std::vector<Bookmark>& list = timeline_->bookmarks().list();
+            const auto b = std::find_if(list.begin(), list.end(), [&](const Bookmark& m) { return m.name == arg; });
+            if (b == list.end()) return fail("no bookmark '" + arg + "'");
+            std::string why;
+            if (!timeline_->go_to(b->icount, why)) return fail(why);
+            res.output = stopped(d);
+        }
     } else if (cmd == "screenshot") {
         if (!ui_) return fail("screenshot needs the window (not --no-window)");
         std::string err;

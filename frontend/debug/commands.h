@@ -39,6 +39,11 @@
 //   expect-serial TEXT            fail unless COM1's output so far contains TEXT
 //   save-serial FILE              write COM1's output so far to FILE
 //   screenshot FILE               the window as .png (else .bmp)
+//   view TAB                      show an inspection tab (Ui::show_tab)
+// The boot timeline (timeline.h)
+//   bookmark NAME                 name the current instruction count (saved to the bookmarks file)
+//   goto-bookmark NAME            go there, forwards or back
+//   fault-chain                   after a triple fault or a panic: the chain of faults, explained
 //   help                          list the commands
 //   quit
 //
@@ -51,6 +56,7 @@
 namespace bs::frontend::debug {
 
 class Debugger;
+class Timeline;
 class Ui;
 
 struct CommandResult {
@@ -63,6 +69,9 @@ class CommandRunner {
 public:
     // `ui` may be null (--no-window): screenshots then fail.
     CommandRunner(Debugger& dbg, Ui* ui) : dbg_(dbg), ui_(ui) {}
+    // The boot timeline, for bookmark, goto-bookmark and fault-chain (null:
+    // --no-timeline, and those commands fail).
+    void set_timeline(Timeline* t) { timeline_ = t; }
 
     // Runs one line. An empty line or a comment is Ok with no output.
     CommandResult execute(const std::string& line);
@@ -72,6 +81,7 @@ private:
 
     Debugger& dbg_;
     Ui* ui_;
+    Timeline* timeline_ = nullptr;
 };
 
 }  // namespace bs::frontend::debug

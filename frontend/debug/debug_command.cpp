@@ -21,13 +21,14 @@ using debug::Ui;
 
 namespace {
 
-int run_script(Debugger& d, Ui* ui, const std::string& path) {
+int run_script(Debugger& d, Ui* ui, debug::Timeline* timeline, const std::string& path) {
     std::ifstream in(path);
     if (!in) {
         spdlog::error("--script: cannot read '{}'", path);
         return kExitUsage;
     }
     debug::CommandRunner runner(d, ui);
+    runner.set_timeline(timeline);
     std::string line;
     unsigned lineno = 0;
     while (std::getline(in, line)) {
@@ -77,7 +78,7 @@ int debug_command(const RunOptions& ro, const DebugOptions& opt) {
         if (!ui->has_font())
             spdlog::warn("no PSF console font found (install console-setup-linux); the VGA pane shows plain text");
     }
-    if (!opt.script.empty()) return run_script(*d, ui.get(), opt.script);
+    if (!opt.script.empty()) return run_script(*d, ui.get(), timeline.get(), opt.script);
     while (ui->frame()) {
     }
     return kExitQuit;

@@ -22,40 +22,6 @@ using emu::trace::Node;
 
 namespace {
 
-// Debugger::seek arrives with time travel; until then the timeline can only
-// run forward. Detected at compile time so this file builds either way.
-template <class D>
-constexpr bool kHasSeek = requires(D& d) { d.seek(uint64_t{}); };
-
-template <class D>
-bool seek_or_step(D& dbg, uint64_t icount, std::string& why) {
-    if constexpr (kHasSeek<D>) {
-        if (dbg.seek(icount)) return true;
-        why = dbg.status();
-        return false;
-    } else {
-        // Forward by single steps: exact, and slow, so only a short way.
-        constexpr uint64_t kMaxSteps = 2'000'000;
-        const uint64_t now = dbg.sys().instructions();
-        if (icount < now) {
-            why = "going back needs time travel (Debugger::seek), which this build does not have";
-            return false;
-        }
-        if (icount - now > kMaxSteps) {
-            why = fmt::format("{} instructions ahead: too far to step there without Debugger::seek (at most {})",
-                              icount - now, kMaxSteps);
-            return false;
-        }
-        while (dbg.sys().instructions() < icount) {
-            if (!dbg.step()) {
-                why = dbg.status();
-                return false;
-            }
-        }
-        return true;
-    }
-}
-
 // The stage of the boot a phase belongs to (a coarser lane above phases).
 std::string stage_of(const std::string& phase) {
     if (phase == "reset") return "firmware";
@@ -140,11 +106,11 @@ Timeline::Timeline(Debugger& dbg, const std::string& bookmarks_path) : dbg_(dbg)
 
 Timeline::~Timeline() { dbg_.set_trace_tap(nullptr); }
 
-bool Timeline::can_go_back() { return kHasSeek<Debugger>; }
-
 bool Timeline::go_to(uint64_t icount, std::string& why) {
     dbg_.pause("timeline");
-    const bool ok = seek_or_step(dbg_, icount, why);
+    // Forwards by running, backwards through the checkpoints (Debugger::seek).
+    const bool ok = dbg_.seek(icount);
+    if (!ok) why = dbg_.status();
     update();
     return ok;
 }
@@ -240,8 +206,7 @@ void Timeline::draw_timeline() {
     ImGui::SameLine();
     ImGui::Checkbox("Follow", &v.follow);
     ImGui::SameLine();
-    ImGui::TextDisabled("wheel: zoom, drag: pan, click: go there%s",
-                        can_go_back() ? "" : " (forward only: no time travel in this build)");
+    ImGui::TextDisabled("wheel: zoom, drag: pan, click: go there (back in time too)");
     ImGui::SetNextItemWidth(220);
     ImGui::InputTextWithHint("##bookmark", "bookmark name", v.bookmark_name, sizeof v.bookmark_name);
     ImGui::SameLine();
@@ -460,8 +425,7 @@ void Timeline::draw_lanes() {
     if (hovered && !tip.empty()) {
         ImGui::BeginTooltip();
         ImGui::TextUnformatted(tip.c_str());
-        ImGui::TextDisabled(can_go_back() || (target && *target >= now) ? "click: go there"
-                                                                        : "going back needs time travel");
+        ImGui::TextDisabled("click: go there");
         ImGui::EndTooltip();
     }
     if (clicked && target) request_go_to(*target);

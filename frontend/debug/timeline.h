@@ -56,8 +56,6 @@ public:
     // when the debugger has it, else forward only (by stepping). False with
     // the reason in `why`.
     bool go_to(uint64_t icount, std::string& why);
-    // Whether going back in time is available.
-    static bool can_go_back();
 
 private:
     struct View;

@@ -8,6 +8,7 @@
 #include <imgui_impl_sdlrenderer.h>
 #include <stb_image_write.h>
 
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <functional>
@@ -395,9 +396,19 @@ void Ui::draw_registers() {
 const char* const Ui::kInspectTabs[] = {"Stack", "Memory", "Page walk", "GDT/IDT/TSS", "Task", "Devices"};
 
 bool Ui::show_tab(const std::string& name) {
+    // Any case, spaces optional; "gdt", "idt" and "tss" name their shared tab.
+    auto key = [](const std::string& s) {
+        std::string k;
+        for (const char c : s) {
+            if (c != ' ') k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        return k;
+    };
+    const std::string want = key(name);
     for (const char* t : kInspectTabs) {
-        if (name == t) {
-            select_tab_ = name;
+        const std::string tab = key(t);
+        if (want == tab || (!want.empty() && tab == "gdt/idt/tss" && (want == "gdt" || want == "idt" || want == "tss"))) {
+            select_tab_ = t;
             return true;
         }
     }

@@ -45,7 +45,10 @@ public:
     // Draws a frame and writes it to a .png (else .bmp) file.
     bool screenshot(const std::string& path, std::string& error);
     // The boot timeline and post-mortem panes (timeline.h), drawn when set.
-    void set_timeline(Timeline* t) { timeline_ = t; }
+    void set_timeline(Timeline* t) {
+        timeline_ = t;
+        commands_.set_timeline(t);
+    }
     // A console font was found (else the VGA pane falls back to ImGui text).
     bool has_font() const { return font_.width() != 0; }
     // Brings an inspection tab to the front from the next frame on (for a

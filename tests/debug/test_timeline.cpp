@@ -56,16 +56,6 @@ void run_to_stop(Debugger& d, Timeline& t) {
     t.update();
 }
 
-// Debugger::seek comes with time travel; the test of rewinding needs it.
-template <class D>
-constexpr bool kHasSeek = requires(D& d) { d.seek(uint64_t{}); };
-
-template <class D>
-bool seek(D& d, uint64_t icount) {
-    if constexpr (kHasSeek<D>) return d.seek(icount);
-    else return false;
-}
-
 }  // namespace
 
 TEST_CASE("the timeline's phases are `bootscope trace record`'s, at the same instruction counts") {
@@ -127,10 +117,6 @@ TEST_CASE("re-executed hooks after a rewind are not recorded twice") {
 }
 
 TEST_CASE("going back in time and running again records each event once") {
-    if (!kHasSeek<Debugger>) {
-        MESSAGE("no Debugger::seek in this build: skipped");
-        return;
-    }
     spdlog::set_level(spdlog::level::warn);
     auto d = make_debugger({});
     Timeline tl(*d, "");
@@ -140,7 +126,7 @@ TEST_CASE("going back in time and running again records each event once") {
     const size_t console = tl.trace().lane(emu::trace::Lane::Console).size();
     // Back into start_kernel's calls, then on to the end again.
     REQUIRE(phases.size() > 10);
-    REQUIRE(seek(*d, phases[8].icount + 1000));
+    REQUIRE(d->seek(phases[8].icount + 1000));
     tl.update();
     CHECK(tl.trace().events() == events);
     CHECK(tl.trace().frontier() == frontier);
