@@ -50,6 +50,17 @@ public:
 
 inline constexpr unsigned kTraceEfer = 0x80;
 
+// The name of control_write()'s `reg`: "CR0", "CR3", "CR4", "EFER".
+inline const char* control_register_name(unsigned reg) {
+    switch (reg) {
+    case 0: return "CR0";
+    case 3: return "CR3";
+    case 4: return "CR4";
+    case kTraceEfer: return "EFER";
+    }
+    return "CR?";
+}
+
 const char* to_string(CpuMode m);
 
 }  // namespace bs::cpu

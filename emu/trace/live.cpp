@@ -16,16 +16,6 @@ std::string hex(uint64_t v) {
     return b;
 }
 
-const char* control_name(unsigned reg) {
-    switch (reg) {
-    case 0: return "CR0";
-    case 3: return "CR3";
-    case 4: return "CR4";
-    case cpu::kTraceEfer: return "EFER";
-    }
-    return "CR?";
-}
-
 }  // namespace
 
 LiveTrace::LiveTrace(System& sys, const Symbolizer& syms, LiveLimits limits)
@@ -163,7 +153,7 @@ std::string describe(const Event& e, const Symbolizer& syms, const std::string& 
     case Kind::Syscall: return "syscall " + syscall_name(e.r.c) + " at " + at(e.r.a);
     case Kind::Sysret: return "sysret to " + at(e.r.b);
     case Kind::ControlWrite:
-        return std::string(control_name(f.aux)) + " " + hex(e.r.a) + " -> " + hex(e.r.b);
+        return std::string(cpu::control_register_name(f.aux)) + " " + hex(e.r.a) + " -> " + hex(e.r.b);
     case Kind::ModeChange:
         return std::string("mode ") + cpu::to_string(cpu::CpuMode(f.aux >> 8)) + " -> " +
                cpu::to_string(cpu::CpuMode(f.aux & 0xff));

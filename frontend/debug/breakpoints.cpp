@@ -26,17 +26,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool parse_number(const std::string& s, uint64_t& v) {
-    if (s.empty() || s[0] == '-' || s[0] == '+') return false;
-    try {
-        size_t used = 0;
-        v = std::stoull(s, &used, 0);
-        return used == s.size();
-    } catch (const std::exception&) {
-        return false;
-    }
-}
-
 // "A" or "A-B" with both ends resolved; B >= A.
 bool parse_range(const std::string& s, const Resolver& resolve, uint64_t& lo, uint64_t& hi) {
     const size_t dash = s.find('-');
@@ -313,6 +302,17 @@ const char* to_string(BreakKind k) {
     case BreakKind::Watch: return "watch";
     }
     return "?";
+}
+
+bool parse_number(const std::string& s, uint64_t& v) {
+    if (s.empty() || s[0] == '-' || s[0] == '+') return false;
+    try {
+        size_t used = 0;
+        v = std::stoull(s, &used, 0);
+        return used == s.size();
+    } catch (const std::exception&) {
+        return false;
+    }
 }
 
 }  // namespace bs::frontend::debug

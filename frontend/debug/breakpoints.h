@@ -111,4 +111,8 @@ void split_condition(const std::string& text, std::string& spec, std::string& co
 
 const char* to_string(BreakKind k);
 
+// A count or an address as the commands take them: decimal, 0x hex or 0
+// octal, nothing after it, no sign.
+bool parse_number(const std::string& s, uint64_t& v);
+
 }  // namespace bs::frontend::debug

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cpu/flags.h"
+#include "frontend/debug/breakpoints.h"
 #include "frontend/debug/debugger.h"
 #include "frontend/debug/timeline.h"
 #include "frontend/debug/ui.h"
@@ -27,17 +28,6 @@ std::string where(Debugger& d) {
 
 // After a command that ran the machine: why it stopped, and where.
 std::string stopped(Debugger& d) { return d.status() + "; " + where(d) + "\n"; }
-
-bool parse_count(const std::string& s, uint64_t& n) {
-    if (s.empty() || s[0] == '-' || s[0] == '+') return false;
-    try {
-        size_t used = 0;
-        n = std::stoull(s, &used, 0);
-        return used == s.size();
-    } catch (const std::exception&) {
-        return false;
-    }
-}
 
 std::vector<std::string> words(const std::string& s) {
     std::istringstream in(s);
@@ -107,13 +97,13 @@ CommandResult CommandRunner::execute(const std::string& input) {
     auto parse_id = [&](const std::string& s, unsigned& id) {
         uint64_t v;
         if (s == "$") v = d.last_breakpoint_id();
-        else if (!parse_count(s, v)) return false;
+        else if (!parse_number(s, v)) return false;
         id = static_cast<unsigned>(v);
         return d.breakpoint(id) != nullptr;
     };
     // An optional instruction limit for commands that run.
     uint64_t max = kDefaultMax;
-    auto optional_max = [&](const std::string& s) { return s.empty() || parse_count(s, max); };
+    auto optional_max = [&](const std::string& s) { return s.empty() || parse_number(s, max); };
 
     if (cmd == "quit" || cmd == "q") {
         res.status = CommandResult::Status::Quit;
@@ -160,7 +150,7 @@ CommandResult CommandRunner::execute(const std::string& input) {
     } else if (cmd == "ignore") {
         unsigned id;
         uint64_t n;
-        if (w.size() != 2 || !parse_id(w[0], id) || !parse_count(w[1], n))
+        if (w.size() != 2 || !parse_id(w[0], id) || !parse_number(w[1], n))
             return fail("usage: ignore ID N (ID an existing breakpoint)");
         d.set_ignore(id, n);
         res.output = fmt::format("breakpoint {}: the next {} hits do not stop\n", id, n);
@@ -188,7 +178,7 @@ CommandResult CommandRunner::execute(const std::string& input) {
         res.output = stopped(d);
     } else if (cmd == "step" || cmd == "s" || cmd == "next" || cmd == "n") {
         uint64_t n = 1;
-        if (!arg.empty() && !parse_count(arg, n)) return fail("not a count: '" + arg + "'");
+        if (!arg.empty() && !parse_number(arg, n)) return fail("not a count: '" + arg + "'");
         const bool over = cmd == "next" || cmd == "n";
         for (uint64_t k = 0; k < n; ++k) {
             if (!(over ? d.step_over(kDefaultMax) : d.step())) break;
@@ -217,12 +207,12 @@ CommandResult CommandRunner::execute(const std::string& input) {
     // ---- time travel ----
     } else if (cmd == "back") {
         uint64_t n = 1;
-        if (!arg.empty() && !parse_count(arg, n)) return fail("not a count: '" + arg + "'");
+        if (!arg.empty() && !parse_number(arg, n)) return fail("not a count: '" + arg + "'");
         if (!d.step_back(n)) return fail(d.status());
         res.output = where(d) + "\n";
     } else if (cmd == "goto") {
         uint64_t n;
-        if (!parse_count(arg, n)) return fail("usage: goto ICOUNT");
+        if (!parse_number(arg, n)) return fail("usage: goto ICOUNT");
         if (!d.seek(n)) return fail(d.status());
         res.output = where(d) + "\n";
     } else if (cmd == "reverse-continue" || cmd == "rc") {
@@ -234,7 +224,7 @@ CommandResult CommandRunner::execute(const std::string& input) {
         if (phys) a.erase(a.begin());
         uint64_t addr, len = 0, pa;
         if (a.empty() || a.size() > 2 || !d.resolve(a[0], addr)) return fail("usage: last-write [phys] ADDR [LEN]");
-        if (a.size() == 2 && (!parse_count(a[1], len) || len == 0 || len > 4096))
+        if (a.size() == 2 && (!parse_number(a[1], len) || len == 0 || len > 4096))
             return fail("last-write: LEN is 1..4096 bytes");
         if (!len) {
             const uint64_t sz = d.symbol_size(addr);

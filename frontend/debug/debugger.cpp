@@ -45,16 +45,6 @@ const char* table_name(cpu::TableReg r) {
     return "?";
 }
 
-const char* control_name(unsigned reg) {
-    switch (reg) {
-    case 0: return "CR0";
-    case 3: return "CR3";
-    case 4: return "CR4";
-    case cpu::kTraceEfer: return "EFER";
-    }
-    return "CR?";
-}
-
 // Little-endian value of up to 8 bytes, or the bytes in hex.
 std::string show_bytes(const std::vector<uint8_t>& b) {
     if (b.size() <= 8) {
@@ -153,7 +143,7 @@ public:
         for (const Breakpoint& b : d_.bps_) {
             if (b.kind != BreakKind::Control || !b.enabled || b.control.reg != reg) continue;
             if (b.control.bit && !((old ^ now) & b.control.bit)) continue;
-            d_.candidate(b.id, fmt::format("{} {:#x} -> {:#x} at {}", control_name(reg), old, now,
+            d_.candidate(b.id, fmt::format("{} {:#x} -> {:#x} at {}", cpu::control_register_name(reg), old, now,
                                            d_.where_name(d_.sys_->cpu.current_pc())));
         }
     }
