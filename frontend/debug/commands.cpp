@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cinttypes>
 #include <fstream>
 #include <sstream>
@@ -67,6 +68,7 @@ constexpr const char* kHelp =
     "  save-state NAME           compare-state NAME (fails unless the machine equals it)\n"
     "  type TEXT                 send TEXT and a newline to COM1\n"
     "  expect-serial TEXT        save-serial FILE        screenshot FILE (.png, else .bmp)\n"
+    "  frame-rate [SECONDS]      run the guest under the window and measure its frames a second\n"
     "  view TAB                  show an inspection tab (stack, memory, page walk, gdt, idt, tss, task, devices)\n"
     "the boot timeline\n"
     "  bookmark NAME             name this instruction count (saved to the bookmarks file)\n"
@@ -282,6 +284,40 @@ CommandResult CommandRunner::execute(const std::string& input) {
         if (!out.flush()) return fail("cannot write '" + arg + "'");
     } else if (cmd == "type") {
         d.type_serial(arg + "\n");
+    } else if (cmd == "frame-rate") {
+        // The window's frame rate while the guest runs between frames (host
+        // time: the one command whose output is not deterministic).
+        if (!ui_) return fail("frame-rate needs the window (not --no-window)");
+        double seconds = 2;
+        try {
+            size_t used = 0;
+            if (!arg.empty()) seconds = std::stod(arg, &used);
+            if (!arg.empty() && used != arg.size()) throw std::invalid_argument(arg);
+        } catch (const std::exception&) {
+            return fail("frame-rate takes seconds, not '" + arg + "'");
+        }
+        if (!(seconds > 0 && seconds <= 600)) return fail("frame-rate: seconds must be in (0, 600]");
+        using clock = std::chrono::steady_clock;
+        d.resume();
+        const uint64_t first = d.sys().instructions();
+        const auto start = clock::now();
+        unsigned frames = 0;
+        double slowest_ms = 0, elapsed = 0;
+        while (d.state() == Debugger::State::Running && elapsed < seconds) {
+            const auto f0 = clock::now();
+            ui_->frame();
+            ++frames;
+            const auto f1 = clock::now();
+            slowest_ms = std::max(slowest_ms, std::chrono::duration<double, std::milli>(f1 - f0).count());
+            elapsed = std::chrono::duration<double>(f1 - start).count();
+        }
+        d.pause("paused after frame-rate");
+        const double insns = static_cast<double>(d.sys().instructions() - first);
+        res.output = fmt::format("{} frames in {:.2f} s: {:.1f} frames a second, the slowest {:.1f} ms; the guest ran "
+                                 "{:.0f} million instructions a second between them\n",
+                                 frames, elapsed, elapsed > 0 ? frames / elapsed : 0.0, slowest_ms,
+                                 elapsed > 0 ? insns / elapsed / 1e6 : 0.0);
+        res.output += stopped(d);
     } else if (cmd == "view") {
         if (!ui_) return fail("view needs the window (not --no-window)");
         if (!ui_->show_tab(arg)) return fail("no inspection tab '" + arg + "'");

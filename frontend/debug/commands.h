@@ -40,6 +40,7 @@
 //   save-serial FILE              write COM1's output so far to FILE
 //   screenshot FILE               the window as .png (else .bmp)
 //   view TAB                      show an inspection tab (Ui::show_tab)
+//   frame-rate [SECONDS]          run under the window, print its frames a second (host time)
 // The boot timeline (timeline.h)
 //   bookmark NAME                 name the current instruction count (saved to the bookmarks file)
 //   goto-bookmark NAME            go there, forwards or back

@@ -881,7 +881,10 @@ void Debugger::pause(const std::string& why) {
 bool Debugger::run_for(double host_ms) {
     if (state_ != State::Running) return false;
     const auto start = std::chrono::steady_clock::now();
-    const uint64_t chunk = precise_ ? 20'000 : kRunChunk;
+    // Small enough that the last chunk overshoots `host_ms` by about a
+    // millisecond (the window's frame rate); stops are invisible, so the
+    // size does not change the guest's run.
+    const uint64_t chunk = precise_ ? 20'000 : 250'000;
     for (;;) {
         const StopReason r = run_chunk(chunk);
         if (r == StopReason::Break) {
