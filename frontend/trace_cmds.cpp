@@ -14,7 +14,6 @@
 #include <iterator>
 
 #include "emu/trace/analysis.h"
-#include "emu/trace/cpio.h"
 #include "exit_status.h"
 
 namespace bs::frontend {
@@ -68,22 +67,7 @@ bool load_trace_symbols(const Trace& t, const TraceReadOptions& opt, Symbolizer&
     syms.add_boot_regions(header_path(t, "firmware"), header_path(t, "kernel"),
                           setup_addr.empty() ? 0 : std::stoull(setup_addr, nullptr, 0));
     const std::string initrd = opt.initrd.empty() ? header_path(t, "initrd") : opt.initrd;
-    if (!initrd.empty()) {
-        const std::vector<uint8_t> bytes = slurp(initrd);
-        try {
-            for (const CpioFile& f : read_cpio(bytes)) {
-                if (f.data.size() < 4 || f.data[0] != 0x7f || f.data[1] != 'E' || f.data[2] != 'L' || f.data[3] != 'F')
-                    continue;
-                try {
-                    syms.programs.emplace(f.path, SymbolTable::from_elf(f.data, f.path));
-                } catch (const SymbolError& e) {
-                    spdlog::warn("{}", e.what());
-                }
-            }
-        } catch (const CpioError& e) {
-            spdlog::warn("initrd '{}': {} (user programs stay unnamed)", initrd, e.what());
-        }
-    }
+    if (!initrd.empty()) syms.add_programs(initrd);
     return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include "cpu/state.h"
 #include "emu/machine.h"
+#include "emu/trace/cpio.h"
 
 namespace bs::emu::trace {
 
@@ -82,6 +83,28 @@ const std::string& ProgramTracker::program_of(uint64_t cr3) const {
     static const std::string kNone;
     const auto it = by_cr3_.find(cr3);
     return it != by_cr3_.end() ? it->second : kNone;
+}
+
+void Symbolizer::add_programs(const std::string& initrd) {
+    std::ifstream f(initrd, std::ios::binary);
+    if (!f) {
+        spdlog::warn("initrd '{}' cannot be read (user programs stay unnamed)", initrd);
+        return;
+    }
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    try {
+        for (const CpioFile& file : read_cpio(bytes)) {
+            const std::vector<uint8_t>& d = file.data;
+            if (d.size() < 4 || d[0] != 0x7f || d[1] != 'E' || d[2] != 'L' || d[3] != 'F') continue;
+            try {
+                programs.emplace(file.path, SymbolTable::from_elf(d, file.path));
+            } catch (const SymbolError& e) {
+                spdlog::warn("{}", e.what());
+            }
+        }
+    } catch (const CpioError& e) {
+        spdlog::warn("initrd '{}': {} (user programs stay unnamed)", initrd, e.what());
+    }
 }
 
 void Symbolizer::add_boot_regions(const std::string& firmware_image, const std::string& kernel_image,

@@ -42,6 +42,10 @@ public:
     // (`setup.elf` beside `kernel_image`). A missing ELF adds nothing; a
     // malformed one is logged as a warning.
     void add_boot_regions(const std::string& firmware_image, const std::string& kernel_image, uint64_t setup_addr);
+    // Adds every ELF file of the initramfs `initrd` (a newc cpio) to
+    // `programs`, by its path. Unreadable or malformed files are logged as
+    // warnings and leave the programs unnamed.
+    void add_programs(const std::string& initrd);
     // "start_kernel", "init:main+0x12" or "0xffffffff81000000".
     std::string name(uint64_t addr, const std::string& program) const;
 };

@@ -14,6 +14,7 @@
 
 #include "cpu/decoder.h"
 #include "cpu/trace.h"
+#include "frontend/debug/guest_tasks.h"
 #include "frontend/exit_status.h"
 
 namespace bs::frontend::debug {
@@ -321,7 +322,7 @@ std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
     };
     d->sink_ = std::make_unique<BreakSink>(*d);
     d->sys_->cpu.set_trace(d->sink_.get());
-    d->load_symbols(fw_path, kernel_path, boot.setup_addr, boot.kind == emu::ImageKind::Linux);
+    d->load_symbols(fw_path, kernel_path, lm.initrd_path, boot.setup_addr, boot.kind == emu::ImageKind::Linux);
     d->prev_ = d->sys_->cpu.s;
     if (boot.mode != emu::BootState::Mode::ResetVector) d->status_ = "paused at the kernel's entry";
     d->checkpoints_ = std::make_unique<emu::Checkpoints>(
@@ -341,9 +342,10 @@ Debugger::~Debugger() {
 }
 
 // As `bootscope trace` names things: vmlinux beside the kernel, the
-// firmware's ELF beside its image (at 0xF0000), setup.elf at the setup address.
-void Debugger::load_symbols(const std::string& fw_path, const std::string& kernel_path, uint64_t setup_addr,
-                            bool linux_kernel) {
+// firmware's ELF beside its image (at 0xF0000), setup.elf at the setup
+// address, the user programs from the initramfs.
+void Debugger::load_symbols(const std::string& fw_path, const std::string& kernel_path,
+                            const std::string& initrd_path, uint64_t setup_addr, bool linux_kernel) {
     using emu::trace::SymbolTable;
     const fs::path vmlinux = fs::path(kernel_path).parent_path() / "vmlinux";
     const std::vector<uint8_t> k = slurp(vmlinux.string());
@@ -354,12 +356,21 @@ void Debugger::load_symbols(const std::string& fw_path, const std::string& kerne
         spdlog::warn("{}", e.what());
     }
     syms_.add_boot_regions(fw_path, kernel_path, linux_kernel ? setup_addr : 0);
+    if (!initrd_path.empty()) syms_.add_programs(initrd_path);
 }
 
 // ---------------------------------------------------------------- names
 
 std::string Debugger::symbol_name(uint64_t lin) const {
-    const std::string n = syms_.name(lin, "");
+    // A user address outside the firmware and setup code: the program the
+    // current task runs (its symbols are in the ELF it exec'd).
+    std::string program;
+    if (!(lin >> 47) && !syms_.programs.empty()) {
+        bool boot_code = false;
+        for (const auto& r : syms_.regions) boot_code = boot_code || (lin >= r.base && lin - r.base < r.size);
+        if (!boot_code) program = current_program(*this);
+    }
+    const std::string n = syms_.name(lin, program);
     return n.rfind("0x", 0) == 0 ? std::string() : n;
 }
 
@@ -426,7 +437,7 @@ uint64_t Debugger::symbol_size(uint64_t lin) const {
 
 // ---------------------------------------------------------------- memory
 
-bool Debugger::read_phys(uint64_t pa, uint8_t* out, size_t n) {
+bool Debugger::read_phys(uint64_t pa, uint8_t* out, size_t n) const {
     while (n) {
         const size_t chunk = std::min<size_t>(n, 0x1000 - (pa & 0xfff));
         const cpu::PhysPage pg = sys_->machine.page(pa);
@@ -439,7 +450,7 @@ bool Debugger::read_phys(uint64_t pa, uint8_t* out, size_t n) {
     return true;
 }
 
-bool Debugger::read_linear(uint64_t lin, uint8_t* out, size_t n) {
+bool Debugger::read_linear(uint64_t lin, uint8_t* out, size_t n) const {
     while (n) {
         const size_t chunk = std::min<size_t>(n, 0x1000 - (lin & 0xfff));
         uint64_t pa;

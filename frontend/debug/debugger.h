@@ -83,10 +83,10 @@ public:
 
     // ---- guest memory, read without side effects ----
     // Physical: RAM, ROM and video memory (as the CPU sees them).
-    bool read_phys(uint64_t pa, uint8_t* out, size_t n);
+    bool read_phys(uint64_t pa, uint8_t* out, size_t n) const;
     // Linear: through the page tables of the moment (debug_translate), page by page.
-    bool read_linear(uint64_t lin, uint8_t* out, size_t n);
-    bool translate(uint64_t lin, uint64_t& pa) { return sys_->cpu.debug_translate(lin, pa); }
+    bool read_linear(uint64_t lin, uint8_t* out, size_t n) const;
+    bool translate(uint64_t lin, uint64_t& pa) const { return sys_->cpu.debug_translate(lin, pa); }
 
     // ---- tracing ----
     // Every CPU trace hook (cpu/trace.h) is passed on to `tap` as well (the
@@ -232,7 +232,8 @@ private:
     void finish(emu::StopReason r);
     void set_hit_status();
     emu::StopReason run_goal(uint64_t max_insns);
-    void load_symbols(const std::string& fw_path, const std::string& kernel_path, uint64_t setup_addr, bool linux_kernel);
+    void load_symbols(const std::string& fw_path, const std::string& kernel_path, const std::string& initrd_path,
+                      uint64_t setup_addr, bool linux_kernel);
     std::string where_name(uint64_t lin) const;
     // Time travel: to `icount` with breakpoints suspended.
     bool go_to(uint64_t icount);

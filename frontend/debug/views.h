@@ -20,6 +20,7 @@
 
 #include "debugger.h"
 #include "disasm.h"
+#include "guest_tasks.h"
 
 namespace bs::frontend::debug::views {
 
@@ -82,17 +83,10 @@ struct StackWord {
 };
 void stack(Debugger& dbg, const Disassembler& disasm);
 
-// pid and comm of the guest's `current` task, from the kernel's symbols and
-// task_struct layout; false (with `why`) when they cannot be read.
-struct GuestTask {
-    uint64_t addr = 0;
-    int pid = 0;
-    std::string comm;
-    int64_t state = 0;
-    uint32_t flags = 0;
-};
-bool current_task(Debugger& dbg, GuestTask& t, std::string& why);
-std::vector<GuestTask> all_tasks(Debugger& dbg);
+// The guest's current task and task list (guest_tasks.h).
+using debug::all_tasks;
+using debug::current_task;
+using debug::GuestTask;
 void task(Debugger& dbg);
 
 // ---- devices ----

@@ -2,6 +2,7 @@
 # The boot timeline's script commands (frontend/debug/commands.h):
 # bookmark / goto-bookmark (forwards and back, through the bookmarks file)
 # and fault-chain after a triple fault; each refuses what it cannot do.
+# Also: user-program symbols in `where` (guest_tasks.h).
 set -eu
 BOOTSCOPE=$1
 OUT=$2
@@ -45,6 +46,12 @@ grep -q 'did not stop on a triple fault or a panic' early.err
 printf 'continue\nexpect-stop shutdown\nfault-chain\n' > triple.dbg
 "$BOOTSCOPE" debug --no-window --bookmarks marks.txt --firmware "$TRIPLE_FAULT_ROM" --script triple.dbg > triple.out
 grep -q 'In short: #UD -> #GP -> #DF -> triple fault.' triple.out
+
+# User code is named after the program the current task runs (init's
+# write() wrapper makes the SYSCALL).
+printf 'break syscall write\ncontinue\nback 1\nwhere\n' > user.dbg
+"$BOOTSCOPE" debug --no-window --bookmarks marks.txt --script user.dbg > user.out
+grep -q '^rip 0x[0-9a-f]* (init:write+0x[0-9a-f]*) long64 cpl 3 ' user.out || { cat user.out; echo "no init: symbol"; exit 1; }
 
 # view needs the window.
 printf 'view stack\n' > view.dbg
