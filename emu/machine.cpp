@@ -162,6 +162,13 @@ template <class Dev, class Read, class Write> PortBus::Handlers port_handlers(De
             [](void* d, uint16_t p, unsigned size) -> uint32_t { return Read{}(*static_cast<Dev*>(d), p, size); },
             [](void* d, uint16_t p, unsigned size, uint32_t v) { Write{}(*static_cast<Dev*>(d), p, size, v); }};
 }
+// A byte-wide chip whose registers are `read(offset)` / `write(offset,
+// value)` from its first port `Base` (PIT, i8042, RTC, UARTs).
+template <uint16_t Base, class Dev> PortBus::Handlers byte_registers(Dev& dev) {
+    return port_handlers(
+        dev, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - Base); },
+        [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - Base, uint8_t(v)); });
+}
 }  // namespace
 
 void Machine::register_ports() {
@@ -172,27 +179,13 @@ void Machine::register_ports() {
     io_.add(0x20, 2, "pic-master", pic_h);
     io_.add(0xa0, 2, "pic-slave", pic_h);
     io_.add(0x4d0, 2, "elcr", pic_h);
-    io_.add(0x40, 4, "pit",
-            port_handlers(
-                pit, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x40); },
-                [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x40, uint8_t(v)); }));
-    const PortBus::Handlers kbd_h = port_handlers(
-        kbd, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x60); },
-        [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x60, uint8_t(v)); });
+    io_.add(0x40, 4, "pit", byte_registers<0x40>(pit));
+    const PortBus::Handlers kbd_h = byte_registers<0x60>(kbd);
     io_.add(0x60, 1, "i8042-data", kbd_h);
     io_.add(0x64, 1, "i8042-cmd", kbd_h);
-    io_.add(0x70, 2, "rtc",
-            port_handlers(
-                rtc, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x70); },
-                [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x70, uint8_t(v)); }));
-    io_.add(0x3f8, 8, "com1",
-            port_handlers(
-                com1, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x3f8); },
-                [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x3f8, uint8_t(v)); }));
-    io_.add(0x2f8, 8, "com2",
-            port_handlers(
-                com2, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - 0x2f8); },
-                [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - 0x2f8, uint8_t(v)); }));
+    io_.add(0x70, 2, "rtc", byte_registers<0x70>(rtc));
+    io_.add(0x3f8, 8, "com1", byte_registers<0x3f8>(com1));
+    io_.add(0x2f8, 8, "com2", byte_registers<0x2f8>(com2));
     const PortBus::Handlers vga_h = port_handlers(
         vga, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.io_read(p); },
         [](auto& d, uint16_t p, unsigned, uint32_t v) { d.io_write(p, uint8_t(v)); });

@@ -410,14 +410,7 @@ bool Debugger::resolve(const std::string& spec, uint64_t& lin) const {
             return true;
         }
     }
-    if (spec[0] == '-' || spec[0] == '+') return false;
-    try {
-        size_t used = 0;
-        lin = std::stoull(spec, &used, 0);
-        return used == spec.size();
-    } catch (const std::exception&) {
-        return false;
-    }
+    return parse_number(spec, lin);
 }
 
 bool Debugger::is_symbol_start(uint64_t lin) const { return symbol_size(lin) != ~0ull; }
