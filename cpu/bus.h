@@ -13,6 +13,9 @@ namespace bs::cpu {
 struct PhysPage {
     uint8_t* host = nullptr;  // host memory of the page, or nullptr for MMIO/unbacked
     bool writable = false;    // false for ROM: writes are dropped (and logged)
+    // A debugger watches reads: data reads take the slow path to
+    // mmio_read (instruction fetches still come from `host`).
+    bool watch_reads = false;
 };
 
 class Bus {

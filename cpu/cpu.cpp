@@ -33,6 +33,10 @@ struct Cpu::Block {
     uint32_t last_gen = 0;       // ... and of the last page
     uint16_t count = 0;
     uint8_t code_size = 0;
+    // The first instruction is at the page offset of a code breakpoint: the
+    // run loop compares addresses on entering the block, and no link leads
+    // here (see Cpu::set_code_breakpoints).
+    bool break_check = false;
     // The last two successors: [0] the first one seen (the taken branch of
     // a loop), [1] the others.
     Link link[2];
@@ -265,7 +269,7 @@ const Cpu::Block& Cpu::find_block() {
         b->last_gen == bc.gen_of(b->last_page)) [[likely]] {
         return *b;
     }
-    return decode_block(lin, phys);
+    return decode_block(lin, phys, reinterpret_cast<const uint8_t*>((lin & ~0xfffull) + e->addend));
 }
 
 // Links: after a block completes, the next one is usually the one found
@@ -296,6 +300,7 @@ inline const Cpu::Block* Cpu::linked(const Block& from) const {
 [[gnu::noinline]] const Cpu::Block& Cpu::link_block(const Block& from) {
     const uint64_t rip = s.rip;
     const Block& to = find_block();
+    if (to.break_check) return to;  // each entry must look at the breakpoints
     const uint64_t lin = seg_base_[CS] + rip;
     TlbEntry& e = tlb_[tlb_index(lin)];
     if (e.exec_tag != (lin & ~0xfffull) || (e.phys | (lin & 0xfff)) != to.phys) return to;
@@ -308,7 +313,9 @@ inline const Cpu::Block* Cpu::linked(const Block& from) const {
     return to;
 }
 
-const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
+// Code is fetched from the page's host memory (`page`, from the execute
+// TLB entry), not read as data: read watchpoints do not see fetches.
+const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys, const uint8_t* page) {
     BlockCache& bc = *blocks_;
     // A new block may take the table slot of one that links point to (or
     // the whole cache is cleared): find_block() would no longer return it.
@@ -325,26 +332,33 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
     b.last_page = first_page;
     mark_code_page(first_page);
 
+    const bool breaks = !break_offsets_.empty();
+    b.break_check = breaks && break_offset(lin);
     uint64_t ip = s.rip;
     for (unsigned n = 0; n < BlockCache::kMaxBlockInsns; ++n) {
         const uint64_t at = seg_base_[CS] + ip;
         if (n > 0 && (at & ~0xfffull) != (lin & ~0xfffull)) break;  // blocks stay within a page
+        if (n > 0 && breaks && break_offset(at)) break;  // a breakpoint's instruction starts a block
         // Bytes up to the page end; if the instruction continues on the next
         // page, fetch (and possibly fault on) that page too.
         uint8_t bytes[15];
         const unsigned in_page = static_cast<unsigned>(std::min<uint64_t>(15, 0x1000 - (at & 0xfff)));
-        for (unsigned k = 0; k < in_page; ++k) bytes[k] = read<uint8_t>(at + k);
+        std::memcpy(bytes, page + (at & 0xfff), in_page);
         DecodedInsn& d = bc.pool[bc.used_insns];
         DecodeStatus st = decode({bytes, in_page}, s.code_size, d);
         if (st == DecodeStatus::NeedMore) {
+            uint64_t next_page;
+            const uint8_t* next = nullptr;
             try {
-                for (unsigned k = in_page; k < 15; ++k) bytes[k] = read<uint8_t>(at + k);
+                next_page = translate((at & ~0xfffull) + 0x1000, Access::Exec) & ~0xfffull;
+                next = bus_.page(next_page).host;
+                if (!next) raise(kGP, 0);  // executing from MMIO is not supported (as in tlb_fill)
             } catch (const CpuFault&) {
                 if (n > 0) break;  // the fault belongs to that instruction: end the block before it
                 throw;
             }
+            std::memcpy(bytes + in_page, next, 15 - in_page);
             st = decode({bytes, 15}, s.code_size, d);
-            const uint64_t next_page = translate((at & ~0xfffull) + 0x1000, Access::Exec) & ~0xfffull;
             mark_code_page(next_page);
             b.last_page = next_page;
         }
@@ -359,6 +373,32 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys) {
     b.last_gen = bc.gen_of(b.last_page);
     bc.table[BlockCache::slot(phys, s.code_size)] = &b;
     return b;
+}
+
+// ---------------------------------------------------------------- breakpoints
+
+void Cpu::set_code_breakpoints(std::vector<uint64_t> linear, std::vector<uint64_t> physical) {
+    std::sort(linear.begin(), linear.end());
+    std::sort(physical.begin(), physical.end());
+    break_lin_ = std::move(linear);
+    break_phys_ = std::move(physical);
+    break_offsets_.clear();
+    if (has_code_breakpoints()) {
+        break_offsets_.assign(4096 / 64, 0);
+        for (const auto* list : {&break_lin_, &break_phys_})
+            for (uint64_t a : *list) break_offsets_[(a & 0xfff) >> 6] |= 1ull << (a & 63);
+    }
+    // Blocks decoded before were cut and flagged for the old offsets.
+    flush_code_cache();
+    attention = true;
+}
+
+bool Cpu::code_break_hit(const Block& b) const {
+    if (!code_breakpoints_armed) return false;
+    const uint64_t lin = seg_base_[CS] + s.rip;
+    if (icount_ == break_skip_icount_ && lin == break_skip_lin_) return false;
+    return std::binary_search(break_lin_.begin(), break_lin_.end(), lin) ||
+           std::binary_search(break_phys_.begin(), break_phys_.end(), b.phys);
 }
 
 // ---------------------------------------------------------------- run loop
@@ -448,7 +488,7 @@ RunResult Cpu::run(uint64_t max_insns) {
     bool check_events = true;
     while (budget) {
         unsigned limit = ~0u;
-        bool single_step = false;
+        bool single_step = false, shadow_taken = false;
         if (check_events) [[unlikely]] {
             if (s.activity == Activity::Shutdown) {
                 result.exit = Exit::Shutdown;
@@ -462,6 +502,7 @@ RunResult Cpu::run(uint64_t max_insns) {
             if (s.interrupt_shadow) {
                 // The instruction after STI/MOV SS runs before any event.
                 s.interrupt_shadow = false;
+                shadow_taken = true;
                 limit = 1;
             } else if (intr_line || nmi_line) {
                 trace_icount_ = icount_;
@@ -497,7 +538,15 @@ RunResult Cpu::run(uint64_t max_insns) {
             const bool chain = limit == ~0u;
             const uint64_t mask = rip_mask_;  // changes only with `attention`
             const Block* b = &find_block();
+            if (b->break_check && code_break_hit(*b)) [[unlikely]] {
+                // Stopped before the instruction: as if this pass never began.
+                if (rf_cleared) s.rflags |= fl::RF;
+                if (shadow_taken) s.interrupt_shadow = true;
+                result.exit = Exit::Breakpoint;
+                return result;
+            }
             unsigned n = std::min<unsigned>(b->count, limit);
+            bool breakpoint = false;
             for (;;) {
                 if (n > budget) n = static_cast<unsigned>(budget);
                 first = b->insn;
@@ -537,10 +586,22 @@ RunResult Cpu::run(uint64_t max_insns) {
                 cur = first;
                 rf_cleared = false;
                 const Block* next = linked(*b);
-                b = next ? next : &link_block(*b);
+                if (!next) {
+                    // Links never lead to a flagged block (link_block).
+                    next = &link_block(*b);
+                    if (next->break_check && code_break_hit(*next)) [[unlikely]] {
+                        breakpoint = true;
+                        break;
+                    }
+                }
+                b = next;
                 n = b->count;
             }
             running_ = nullptr;
+            if (breakpoint) [[unlikely]] {
+                result.exit = Exit::Breakpoint;
+                return result;
+            }
             if (single_step && done) {
                 trace_icount_ = icount_;
                 // TF was set when the instruction began: a #DB trap after it (SDM Vol. 3A §17.3.1.4).

@@ -45,6 +45,7 @@ enum class Exit : uint8_t {
     Halt,              // HLT (or halted) with no interrupt deliverable now
     Shutdown,          // triple fault: the CPU is in the shutdown state
     Stopped,           // request_stop() was called (the machine wants attention)
+    Breakpoint,        // about to execute an instruction at a code breakpoint
 };
 
 struct RunResult {
@@ -65,6 +66,7 @@ struct TlbEntry {
     bool global = false;         // from a global page (kept across CR3 writes)
     bool linked = false;         // a block link relies on it (see Cpu::linked)
     bool listed = false;         // its slot is in the array's fill list (see Cpu::TlbArrays)
+    bool memory = false;         // host memory backs the page (read_tag may still be unset: a read watchpoint)
 };
 
 // The kinds of event delivered through the IVT/IDT (they differ in the
@@ -179,6 +181,29 @@ public:
         stop_ = true;
         attention = true;
     }
+
+    // Code breakpoints (the debugger's): run() ends with Exit::Breakpoint,
+    // RIP at the instruction, before executing an instruction whose linear
+    // address (CS base + RIP) or physical address is listed, however it is
+    // reached: a jump, call, return, interrupt or falling through. No cost
+    // per instruction: decoded blocks end before any instruction at the page
+    // offset of a listed address, such blocks are flagged and never linked
+    // to, and only entering a flagged block compares addresses. Replacing
+    // the lists drops the decoded blocks.
+    void set_code_breakpoints(std::vector<uint64_t> linear, std::vector<uint64_t> physical);
+    // Off: nothing stops (the lists stay).
+    bool code_breakpoints_armed = true;
+    // The instruction at RIP now does not stop at its breakpoint the next
+    // time run() comes to it without retiring anything first: a debugger's
+    // continue from the breakpoint it stands on.
+    void skip_code_breakpoint_once() { skip_code_breakpoint(icount_, current_pc()); }
+    // The same for the instruction at `lin` when `icount` instructions have
+    // retired (a REP string continuing after a chunk: cpu/exec_string.cpp).
+    void skip_code_breakpoint(uint64_t icount, uint64_t lin) {
+        break_skip_icount_ = icount;
+        break_skip_lin_ = lin;
+    }
+    bool has_code_breakpoints() const { return !break_lin_.empty() || !break_phys_.empty(); }
 
     // Drops every cached translation and decoded block.
     void flush_tlb();
@@ -326,7 +351,18 @@ private:
     unsigned execute_traced(const DecodedInsn* insn, unsigned n);
     unsigned traced_done_ = 0;
     const Block* running_ = nullptr;  // the block executing now; nullptr between blocks
-    const Block& decode_block(uint64_t lin, uint64_t phys);
+    const Block& decode_block(uint64_t lin, uint64_t phys, const uint8_t* page);
+    // Code breakpoints: the sorted lists, a bit per page offset some
+    // breakpoint has (decode_block ends blocks there), the position skipped.
+    std::vector<uint64_t> break_lin_, break_phys_;
+    std::vector<uint64_t> break_offsets_;  // 4096 bits, empty when no breakpoints
+    uint64_t break_skip_icount_ = ~0ull, break_skip_lin_ = ~0ull;
+    bool break_offset(uint64_t lin) const {
+        const uint64_t off = lin & 0xfff;
+        return (break_offsets_[off >> 6] >> (off & 63)) & 1;
+    }
+    // Entering flagged block `b` at RIP: whether a breakpoint stops it.
+    bool code_break_hit(const Block& b) const;
     void code_page_written(uint64_t phys_page);
     void mark_code_page(uint64_t phys_page);
     size_t blocks_page_count() const;

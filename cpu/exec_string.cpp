@@ -132,6 +132,8 @@ template <class T, Str Op> void str(Cpu& c, const DecodedInsn& i) {
                 // it ends, so a fault in a later chunk finds them there.
                 c.s.next_rip = c.s.rip;
                 c.attention = true;
+                // The next chunk is this instruction still: not a new arrival at a breakpoint.
+                if (c.has_code_breakpoints()) c.skip_code_breakpoint(c.current_icount() + 1, c.current_pc());
                 if constexpr (kCompares) {
                     c.s.rflags = rflags_before;
                     c.s.lf = lf_before;

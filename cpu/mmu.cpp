@@ -289,7 +289,8 @@ TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
     const PhysPage pg = bus_.page(ppage);
     if (pg.host) {
         e.addend = reinterpret_cast<uintptr_t>(pg.host) - lpage;
-        e.read_tag = lpage;
+        e.memory = true;
+        if (!pg.watch_reads) e.read_tag = lpage;
         if (executable) e.exec_tag = lpage;
         const uint64_t pfn = ppage >> 12;
         const bool has_code = pfn < blocks_page_count() && page_has_code(pfn);
@@ -317,7 +318,7 @@ template <class T> T Cpu::read_slow(uint64_t lin) {
         std::memcpy(&v, reinterpret_cast<const void*>(lin + e.addend), sizeof(T));
         return v;
     }
-    sync_time();
+    if (!e.memory) sync_time();  // a device's register (else memory whose reads are watched)
     return static_cast<T>(bus_.mmio_read(e.phys | (lin & 0xfff), sizeof(T)));
 }
 
@@ -330,7 +331,7 @@ template <class T> void Cpu::write_slow(uint64_t lin, T value) {
     TlbEntry& e = tlb_fill(lin, Access::Write);
     const uint64_t pfn = e.phys >> 12;
     if (pfn < blocks_page_count() && page_has_code(pfn)) code_page_written(e.phys);
-    if (e.read_tag != ~0ull) {
+    if (e.memory) {
         const PhysPage pg = bus_.page(e.phys);
         if (pg.writable) std::memcpy(reinterpret_cast<void*>(lin + e.addend), &value, sizeof(T));
         else bus_.mmio_write(e.phys | (lin & 0xfff), sizeof(T), value);  // ROM drops it; a watched page sees it

@@ -392,19 +392,22 @@ uint8_t* Machine::host_ptr(uint64_t pa, bool* writable) {
 cpu::PhysPage Machine::page(uint64_t pa) {
     bool w = false;
     uint8_t* p = host_ptr(pa & ~0xfffull, &w);
-    if (w && watched(pa)) w = false;  // writes take the CPU's slow path to mmio_write
-    return cpu::PhysPage{p, p ? w : false};
+    if (w && listed(watched_writes_, pa)) w = false;  // writes take the CPU's slow path to mmio_write
+    return cpu::PhysPage{p, p ? w : false, p && listed(watched_reads_, pa)};
 }
 
-void Machine::set_watched_pages(std::vector<uint64_t> pages) {
-    for (uint64_t& p : pages) p &= ~0xfffull;
-    std::sort(pages.begin(), pages.end());
-    pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
-    watched_pages_ = std::move(pages);
+void Machine::set_watched_pages(std::vector<uint64_t> writes, std::vector<uint64_t> reads) {
+    for (auto* pages : {&writes, &reads}) {
+        for (uint64_t& p : *pages) p &= ~0xfffull;
+        std::sort(pages->begin(), pages->end());
+        pages->erase(std::unique(pages->begin(), pages->end()), pages->end());
+    }
+    watched_writes_ = std::move(writes);
+    watched_reads_ = std::move(reads);
 }
 
-bool Machine::watched(uint64_t pa) const {
-    return !watched_pages_.empty() && std::binary_search(watched_pages_.begin(), watched_pages_.end(), pa & ~0xfffull);
+bool Machine::listed(const std::vector<uint64_t>& pages, uint64_t pa) {
+    return !pages.empty() && std::binary_search(pages.begin(), pages.end(), pa & ~0xfffull);
 }
 
 uint64_t Machine::mmio_read(uint64_t pa, unsigned size) {
@@ -416,6 +419,7 @@ uint64_t Machine::mmio_read(uint64_t pa, unsigned size) {
             uint8_t* b = host_ptr(pa + i, &w);
             v |= uint64_t(b ? *b : 0xff) << (8 * i);
         }
+        if (on_watched_read && listed(watched_reads_, pa)) on_watched_read(pa, size, v);
         return v;
     }
     const uint64_t v = mmio_.read(mask_a20(pa), size);
@@ -427,7 +431,7 @@ uint64_t Machine::mmio_read(uint64_t pa, unsigned size) {
 void Machine::mmio_write(uint64_t pa, unsigned size, uint64_t value) {
     bool w;
     if (host_ptr(pa, &w)) {
-        if (on_watched_write && watched(pa)) on_watched_write(pa, size, value);
+        if (on_watched_write && listed(watched_writes_, pa)) on_watched_write(pa, size, value);
         for (unsigned i = 0; i < size; ++i) {
             uint8_t* b = host_ptr(pa + i, &w);
             if (b && w) *b = uint8_t(value >> (8 * i));

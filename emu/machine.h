@@ -171,12 +171,16 @@ public:
     void reset();
 
     // ---- debugger watchpoints ----
-    // Writes to these physical pages (page addresses) leave the CPU's fast
-    // path: page() reports them read-only, the CPU hands writes to read-only
-    // pages to mmio_write, and there on_watched_write sees each write before
-    // it is stored. The caller flushes the CPU's TLB after a change.
-    void set_watched_pages(std::vector<uint64_t> pages);
+    // Writes to the physical pages `writes` (page addresses) leave the CPU's
+    // fast path: page() reports them read-only, the CPU hands writes to
+    // read-only pages to mmio_write, and there on_watched_write sees each
+    // write before it is stored. Data reads of the pages `reads` do the same
+    // through PhysPage::watch_reads and mmio_read, where on_watched_read sees
+    // each with the value read (instruction fetches are not data reads). The
+    // caller flushes the CPU's TLB after a change.
+    void set_watched_pages(std::vector<uint64_t> writes, std::vector<uint64_t> reads = {});
     std::function<void(uint64_t pa, unsigned size, uint64_t value)> on_watched_write;
+    std::function<void(uint64_t pa, unsigned size, uint64_t value)> on_watched_read;
 
     // ---- memory helpers (loaders, debugger): bounds-checked, RAM only ----
     bool write_phys(uint64_t pa, const void* data, uint64_t len);
@@ -235,9 +239,9 @@ private:
     uint64_t mask_a20(uint64_t pa) const { return a20_ ? pa : pa & ~(1ull << 20); }
     uint8_t* host_ptr(uint64_t pa, bool* writable);
 
-    bool watched(uint64_t pa) const;
+    static bool listed(const std::vector<uint64_t>& pages, uint64_t pa);
     std::vector<uint8_t> rom_;  // firmware, size a multiple of 64 KiB
-    std::vector<uint64_t> watched_pages_;  // sorted
+    std::vector<uint64_t> watched_writes_, watched_reads_;  // sorted page addresses
     PortBus io_;
     MmioBus mmio_;
     bool a20_ = true;

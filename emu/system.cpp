@@ -157,6 +157,7 @@ StopReason System::run(const Limits& limits) {
 
         switch (r.exit) {
         case cpu::Exit::Shutdown: return StopReason::Shutdown;
+        case cpu::Exit::Breakpoint: return StopReason::Break;
         case cpu::Exit::Halt:
             // HLT: time jumps to the next device event, whose interrupt wakes
             // the CPU. With IF clear, or no event ever, nothing can.

@@ -20,7 +20,8 @@
 // OP one of == != < <= > >= & (bits in common), REG a general register
 // (rax, eax, ax, al, r8..r15, r8d...), rip, rflags, cr0, cr2, cr3, cr4,
 // efer, cpl, cs/ds/es/fs/gs/ss (selectors) or icount, VALUE a number or a
-// symbol. A watchpoint is `watch [phys] ADDR [LEN]` (see Debugger::add_watch).
+// symbol. A watchpoint is `watch [-r|-a] [phys] ADDR [LEN]` (see
+// Debugger::add_watch).
 #pragma once
 
 #include <cstdint>
@@ -45,7 +46,7 @@ enum class BreakKind : uint8_t {
     Control,   // CR0/CR3/CR4/EFER written (or one bit of them changed)
     Table,     // LGDT/LIDT/LLDT/LTR
     Console,   // COM1 output
-    Watch,     // memory written (physical range)
+    Watch,     // memory written or read (physical range; `access`)
 };
 
 // Port, MMIO and watchpoint accesses.

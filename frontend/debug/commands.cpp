@@ -46,7 +46,7 @@ constexpr const char* kHelp =
     "                            | io PORT[-PORT] [r|w|rw] | mmio ADDR[-ADDR] [r|w|rw] | vector N[-M]\n"
     "                            | syscall NR|NAME | cr0.pe | cr0.pg | efer.lme | cr0 | cr3 | cr4 | efer\n"
     "                            | lgdt | lidt | lldt | ltr | console TEXT\n"
-    "  watch [phys] ADDR [LEN] [if COND]   stop right after a write to the range\n"
+    "  watch [-r|-a] [phys] ADDR [LEN] [if COND]   stop right after a write (-r: a read, -a: either)\n"
     "  delete ID|SPEC|all        enable ID|all, disable ID|all (ID: a number, or $ for the last)\n"
     "  ignore ID N               condition ID [COND]\n"
     "  info breakpoints | bl     save-breakpoints FILE | load-breakpoints FILE\n"

@@ -7,7 +7,8 @@
 //                                 mmio ADDR[-ADDR] [r|w|rw], vector N[-M], syscall NR|NAME,
 //                                 cr0.pe, cr0.pg, efer.lme, cr0, cr3, cr4, efer,
 //                                 lgdt, lidt, lldt, ltr, console TEXT
-//   watch [phys] ADDR [LEN] [if COND]  stop right after a write to the range
+//   watch [-r|-a] [phys] ADDR [LEN] [if COND]  stop right after a write to the
+//                                 range (-r: a data read, -a: a read or a write)
 //   delete ID|SPEC|all            remove breakpoints (by id, or code ones by address)
 //   enable ID|all, disable ID|all
 //   ignore ID N                   the next N hits do not stop

@@ -69,7 +69,7 @@ public:
     // What rearm() tells the hooks to look at.
     bool any_vector = false, any_syscall = false, any_control = false, any_table = false, any_return = false;
     cpu::TraceSink* tap = nullptr;  // Debugger::set_trace_tap
-    bool armed = true;              // off while stepping off a breakpoint
+    bool armed = true;              // off during step()'s instruction (Debugger::set_armed)
     bool external_seen = false;     // an asynchronous interrupt was delivered (step())
 
     // The stepping goal (step_over, step_out, run_to).
@@ -91,19 +91,16 @@ public:
 
     void call(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override {
         if (tap) tap->call(icount, from, target, rsp);
-        landed(target);
         if (any_return) open_frame(target, rsp);
         if (goal == Debugger::Goal::Phase || goal == Debugger::Goal::Initcall) check_call_goal(from, target);
     }
     void ret(uint64_t icount, uint64_t from, uint64_t target, uint64_t rsp) override {
         if (tap) tap->ret(icount, from, target, rsp);
-        landed(target);
         if (!frames.empty()) close_frames(target, rsp);
         returned(target, rsp);
     }
     void sysret(uint64_t icount, uint64_t target) override {
         if (tap) tap->sysret(icount, target);
-        landed(target);
     }
     void iret(uint64_t icount, uint64_t from, uint64_t target) override {
         if (tap) tap->iret(icount, from, target);
@@ -112,7 +109,6 @@ public:
             iret_seen = true;
             d_.candidate(0, "the interrupt returned");
         }
-        landed(target);
         returned(target, d_.sys_->cpu.s.gpr[cpu::RSP]);
     }
     void event(uint64_t icount, const cpu::EventRecord& e, uint64_t handler) override {
@@ -198,10 +194,6 @@ private:
         case cpu::EventKind::PrivSoftware: return "INT1";
         }
         return "?";
-    }
-    // A CALL/RET/IRET/SYSRET that lands on a code breakpoint.
-    void landed(uint64_t target) {
-        if (armed && d_.code_lin_.count(target)) d_.code_candidates(target);
     }
     // Phases and initcalls are calls (emu/trace/analysis.cpp names them).
     void check_call_goal(uint64_t from, uint64_t target) {
@@ -311,13 +303,26 @@ std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
     m.on_watched_write = [dp](uint64_t pa, unsigned size, uint64_t value) {
         if (!dp->sink_->armed) return;
         for (const Breakpoint& bp : dp->bps_) {
-            if (bp.kind != BreakKind::Watch || !bp.enabled || pa + size - 1 < bp.lo || pa > bp.hi) continue;
+            if (bp.kind != BreakKind::Watch || !bp.enabled || !(bp.access & kAccessWrite) || pa + size - 1 < bp.lo ||
+                pa > bp.hi)
+                continue;
             std::vector<uint8_t> old(bp.hi - bp.lo + 1);
             dp->read_phys(bp.lo, old.data(), old.size());
             const uint64_t pc = dp->sys_->cpu.current_pc();
             dp->candidate(bp.id, fmt::format("{}-byte write of {:#x} at {:#x} by {:#x} ({})", size, value, pa, pc,
                                              dp->where_name(pc)),
                           std::move(old));
+        }
+    };
+    m.on_watched_read = [dp](uint64_t pa, unsigned size, uint64_t value) {
+        if (!dp->sink_->armed) return;
+        for (const Breakpoint& bp : dp->bps_) {
+            if (bp.kind != BreakKind::Watch || !bp.enabled || !(bp.access & kAccessRead) || pa + size - 1 < bp.lo ||
+                pa > bp.hi)
+                continue;
+            const uint64_t pc = dp->sys_->cpu.current_pc();
+            dp->candidate(bp.id, fmt::format("{}-byte read of {:#x} at {:#x} by {:#x} ({})", size, value, pa, pc,
+                                             dp->where_name(pc)));
         }
     };
     d->sink_ = std::make_unique<BreakSink>(*d);
@@ -338,6 +343,7 @@ Debugger::~Debugger() {
         sys_->cpu.set_trace(nullptr);
         sys_->machine.com1.tx_sink = nullptr;
         sys_->machine.on_watched_write = nullptr;
+        sys_->machine.on_watched_read = nullptr;
     }
 }
 
@@ -480,14 +486,18 @@ unsigned Debugger::add_watch(const std::string& text, std::string& err) {
     std::istringstream in(spec);
     std::vector<std::string> w;
     for (std::string s; in >> s;) w.push_back(s);
+    // -r: data reads, -a: reads and writes (gdb's rwatch and awatch), -w: writes (the default).
+    unsigned access = kAccessWrite;
+    std::string flag;
+    if (!w.empty() && (w[0] == "-r" || w[0] == "-a" || w[0] == "-w")) {
+        flag = w[0];
+        access = flag == "-r" ? kAccessRead : flag == "-a" ? kAccessRead | kAccessWrite : kAccessWrite;
+        w.erase(w.begin());
+    }
     const bool phys = !w.empty() && w[0] == "phys";
     if (phys) w.erase(w.begin());
-    if (!w.empty() && (w[0] == "-r" || w[0] == "read" || w[0] == "rw")) {
-        err = "read watchpoints are not implemented (watch stops on writes only)";
-        return 0;
-    }
-    if (w.empty() || w.size() > 2) {
-        err = "usage: watch [phys] ADDR [LEN]";
+    if (w.empty() || w.size() > 2 || w[0][0] == '-') {
+        err = "usage: watch [-r|-a|-w] [phys] ADDR [LEN]";
         return 0;
     }
     uint64_t addr = 0, len = 0;
@@ -506,7 +516,7 @@ unsigned Debugger::add_watch(const std::string& text, std::string& err) {
     }
     Breakpoint b;
     b.kind = BreakKind::Watch;
-    b.access = kAccessWrite;
+    b.access = access;
     b.lo = addr;
     if (!phys) {
         // The physical pages under the range now (a range may span two).
@@ -525,7 +535,7 @@ unsigned Debugger::add_watch(const std::string& text, std::string& err) {
         return 0;
     }
     b.hi = b.lo + len - 1;
-    b.spec = (phys ? "phys " : "") + w[0] + " " + std::to_string(len);
+    b.spec = (flag.empty() || flag == "-w" ? "" : flag + " ") + (phys ? "phys " : "") + w[0] + " " + std::to_string(len);
     const Resolver res = [this](const std::string& s, uint64_t& v) { return resolve(s, v); };
     if (!cond.empty() && !parse_condition(cond, res, b.cond, err)) return 0;
     return add_parsed(std::move(b));
@@ -595,19 +605,16 @@ void Debugger::remove_breakpoint(uint64_t lin) {
 void Debugger::rearm() {
     code_lin_.clear();
     code_phys_.clear();
-    precise_ = 0;
     sink_->any_vector = sink_->any_syscall = sink_->any_control = sink_->any_table = sink_->any_return = false;
-    std::vector<uint64_t> watched;
+    std::vector<uint64_t> watched, read_watched;
     for (const Breakpoint& b : bps_) {
         if (!b.enabled) continue;
         switch (b.kind) {
         case BreakKind::Code:
             code_lin_.insert(b.lo);
-            if (!is_symbol_start(b.lo)) ++precise_;
             break;
         case BreakKind::PhysCode:
             code_phys_.insert(b.lo);
-            ++precise_;
             break;
         case BreakKind::Return: sink_->any_return = true; break;
         case BreakKind::Vector: sink_->any_vector = true; break;
@@ -615,7 +622,10 @@ void Debugger::rearm() {
         case BreakKind::Control: sink_->any_control = true; break;
         case BreakKind::Table: sink_->any_table = true; break;
         case BreakKind::Watch:
-            for (uint64_t p = b.lo & ~0xfffull; p <= b.hi; p += 0x1000) watched.push_back(p);
+            for (uint64_t p = b.lo & ~0xfffull; p <= b.hi; p += 0x1000) {
+                if (b.access & kAccessWrite) watched.push_back(p);
+                if (b.access & kAccessRead) read_watched.push_back(p);
+            }
             break;
         case BreakKind::Port:
         case BreakKind::Mmio:
@@ -623,8 +633,15 @@ void Debugger::rearm() {
         }
     }
     if (!sink_->any_return) sink_->frames.clear();
-    sys_->machine.set_watched_pages(std::move(watched));
-    sys_->cpu.flush_tlb();  // write permissions of the watched pages changed
+    sys_->machine.set_watched_pages(std::move(watched), std::move(read_watched));
+    sys_->cpu.flush_tlb();  // the fast paths of the watched pages changed
+    // The CPU checks code breakpoints on entering a block (Cpu::set_code_breakpoints).
+    std::vector<uint64_t> lin(code_lin_.begin(), code_lin_.end()), phys(code_phys_.begin(), code_phys_.end());
+    if (lin != cpu_lin_ || phys != cpu_phys_) {
+        sys_->cpu.set_code_breakpoints(lin, phys);
+        cpu_lin_ = std::move(lin);
+        cpu_phys_ = std::move(phys);
+    }
 }
 
 std::string Debugger::describe_breakpoints() const {
@@ -632,7 +649,6 @@ std::string Debugger::describe_breakpoints() const {
     std::string s;
     for (const Breakpoint& b : bps_) {
         s += fmt::format("{:>3} {:<8} {:<3} {}", b.id, to_string(b.kind), b.enabled ? "on" : "off", b.spec);
-        if (b.kind == BreakKind::Code && !is_symbol_start(b.lo)) s += " (precise)";
         if (b.kind == BreakKind::Code || b.kind == BreakKind::Return) s += fmt::format(" at {:#x}", b.lo);
         if (b.kind == BreakKind::Watch) s += fmt::format(" (physical {:#x}-{:#x})", b.lo, b.hi);
         if (!b.cond.empty()) s += " if " + b.cond.text;
@@ -660,17 +676,32 @@ bool Debugger::save_breakpoints(const std::string& path, std::string& err) const
 }
 
 void Debugger::candidate(unsigned id, std::string what, std::vector<uint8_t> old) {
-    for (const Candidate& c : candidates_)
-        if (c.id == id) return;  // the first of an instruction's hits tells (a watch's old value)
+    for (Candidate& c : candidates_) {
+        if (c.id != id) continue;
+        // The first of an instruction's hits tells (a watch's old value),
+        // but a write tells more than a read (an access watchpoint).
+        if (c.old.empty() && !old.empty()) c = {id, std::move(what), std::move(old)};
+        return;
+    }
     candidates_.push_back({id, std::move(what), std::move(old)});
-    sys_->request_break();
+    if (sys_->running()) sys_->request_break();  // after a run the request would stop the next one
 }
 
-void Debugger::code_candidates(uint64_t lin) {
+void Debugger::code_candidates() {
+    const uint64_t lin = sys_->cpu.current_pc();
+    uint64_t pa = ~0ull;
+    if (!code_phys_.empty() && !translate(lin, pa)) pa = ~0ull;
     for (const Breakpoint& b : bps_) {
-        if (b.kind == BreakKind::Code && b.enabled && b.lo == lin)
-            candidate(b.id, "at " + where_name(lin));
+        if (!b.enabled) continue;
+        if (b.kind == BreakKind::Code && b.lo == lin) candidate(b.id, "at " + where_name(lin));
+        if (b.kind == BreakKind::PhysCode && b.lo == pa)
+            candidate(b.id, fmt::format("at physical {:#x} ({})", pa, where_name(lin)));
     }
+}
+
+void Debugger::set_armed(bool on) {
+    sink_->armed = on;
+    sys_->cpu.code_breakpoints_armed = on && !suspended_;
 }
 
 bool Debugger::stopped_at_code_breakpoint() {
@@ -698,7 +729,7 @@ bool Debugger::confirm_hits() {
             if (x.id == cand.id) b = &x;
         if (!b || !b->enabled || !b->cond.holds(c.s, sys_->instructions())) continue;
         std::string what = cand.what;
-        if (b->kind == BreakKind::Watch) {
+        if (b->kind == BreakKind::Watch && !cand.old.empty()) {
             std::vector<uint8_t> now(b->hi - b->lo + 1);
             read_phys(b->lo, now.data(), now.size());
             what += ": old " + show_bytes(cand.old) + ", new " + show_bytes(now);
@@ -743,24 +774,14 @@ StopReason Debugger::run_chunk(uint64_t n) {
     const uint64_t end = sys_->instructions() + n;
     while (sys_->instructions() < end) {
         const uint64_t left = end - sys_->instructions();
-        StopReason r;
-        if (precise_ == 0 || suspended_) {
-            // Slices on `bootscope run`'s grid (see debugger.h).
-            r = run_machine(std::min(left, kRunChunk - sys_->instructions() % kRunChunk));
-            if (r == StopReason::InstructionLimit && stopped_at_code_breakpoint() && !suspended_)
-                code_candidates(sys_->cpu.current_pc());
-        } else {
-            r = run_machine(1);
-            if (r == StopReason::InstructionLimit || r == StopReason::Break) {
-                const uint64_t pc = sys_->cpu.current_pc();
-                code_candidates(pc);
-                uint64_t pa;
-                if (!code_phys_.empty() && translate(pc, pa) && code_phys_.count(pa)) {
-                    for (const Breakpoint& b : bps_)
-                        if (b.kind == BreakKind::PhysCode && b.enabled && b.lo == pa)
-                            candidate(b.id, fmt::format("at physical {:#x} ({})", pa, where_name(pc)));
-                }
-            }
+        // Slices on `bootscope run`'s grid (see debugger.h).
+        const StopReason r = run_machine(std::min(left, kRunChunk - sys_->instructions() % kRunChunk));
+        if (r == StopReason::Break && sys_->cpu.code_breakpoints_armed && stopped_at_code_breakpoint()) {
+            // The CPU stopped before a breakpoint's instruction (or a hook
+            // stopped there): the candidates; when none counts, the run goes
+            // on through it.
+            code_candidates();
+            sys_->cpu.skip_code_breakpoint_once();
         }
         if (r != StopReason::InstructionLimit && r != StopReason::Break) {
             candidates_.clear();
@@ -778,10 +799,10 @@ bool Debugger::step() {
     cpu::Cpu& c = sys_->cpu;
     for (int attempt = 0; attempt < 16; ++attempt) {
         const uint64_t pc0 = c.current_pc();
-        sink_->armed = false;
+        set_armed(false);
         sink_->external_seen = false;
         const StopReason r = run_machine(1);
-        sink_->armed = true;
+        set_armed(true);
         candidates_.clear();
         if (r != StopReason::InstructionLimit && r != StopReason::Break) {
             finish(r);
@@ -866,14 +887,8 @@ void Debugger::resume() {
     prev_ = sys_->cpu.s;
     state_ = State::Running;
     status_ = "running";
-    // Off a code breakpoint we are standing on, without stopping at it again.
-    if (stopped_at_code_breakpoint()) {
-        sink_->armed = false;
-        const StopReason r = run_machine(1);
-        sink_->armed = true;
-        candidates_.clear();
-        if (r != StopReason::InstructionLimit && r != StopReason::Break) finish(r);
-    }
+    // Off a code breakpoint we may be standing on, without stopping at it again.
+    sys_->cpu.skip_code_breakpoint_once();
 }
 
 void Debugger::pause(const std::string& why) {
@@ -888,7 +903,7 @@ bool Debugger::run_for(double host_ms) {
     // Small enough that the last chunk overshoots `host_ms` by about a
     // millisecond (the window's frame rate); stops are invisible, so the
     // size does not change the guest's run.
-    const uint64_t chunk = precise_ ? 20'000 : 250'000;
+    constexpr uint64_t chunk = 250'000;
     for (;;) {
         const StopReason r = run_chunk(chunk);
         if (r == StopReason::Break) {
@@ -916,7 +931,7 @@ StopReason Debugger::run_until_stop(uint64_t max_insns) {
             return StopReason::InstructionLimit;
         }
         // At most to `end`: a run_for chunk would overshoot it.
-        const StopReason r = run_chunk(std::min<uint64_t>(end - sys_->instructions(), precise_ ? 20'000 : kRunChunk));
+        const StopReason r = run_chunk(std::min<uint64_t>(end - sys_->instructions(), kRunChunk));
         if (r == StopReason::Break) {
             state_ = State::Paused;
             last_stop_ = r;
@@ -961,12 +976,14 @@ bool Debugger::go_to(uint64_t icount) {
     }
     candidates_.clear();
     suspended_ = true;
+    set_armed(sink_->armed);
     StopReason r = StopReason::Break;
     // A hook's stop request ends a piece early (Break): go on.
     while (r == StopReason::Break && sys_->instructions() != icount)
         r = icount < sys_->instructions() || state_ == State::Finished ? checkpoints_->seek(icount)
                                                                        : checkpoints_->run_to(icount);
     suspended_ = false;
+    set_armed(sink_->armed);
     candidates_.clear();
     if (sys_->instructions() != icount) {
         finish(r);

@@ -15,13 +15,10 @@
 //
 // Breakpoints (breakpoints.h) are evaluated inside the emulator, through
 // the CPU's trace hooks (cpu/trace.h) and the machine's I/O and memory
-// callbacks, at full speed: nothing runs per instruction for them, except
-// for code breakpoints that no hook can see (below).
-//   - code at a function's start: a CALL, RET, IRET or SYSRET landing there
-//     (a JMP into it is not seen; it is also checked whenever a run stops);
-//   - code elsewhere, and code at a physical address: "precise" — while one
-//     is enabled the machine runs one instruction at a time and compares
-//     RIP (slower, still exact);
+// callbacks, at full speed: nothing runs per instruction for them.
+//   - code, linear or physical: the CPU stops before the instruction however
+//     it is reached (Cpu::set_code_breakpoints: decoded blocks start at a
+//     breakpoint's page offset, and only entering such a block compares);
 //   - return: the RET that pops the return address the function was called
 //     with; port and MMIO: Machine::on_io (chained: --record-io still
 //     works); vector: TraceSink::event; syscall: TraceSink::syscall;
@@ -31,7 +28,9 @@
 //     fast path (Machine::set_watched_pages), so their writes reach the
 //     machine, which reports each before storing it. Exact: the machine
 //     stops right after the writing instruction, with the old and new
-//     values and the writer's RIP. Read watchpoints are not implemented.
+//     values and the writer's RIP. Read (and access) watchpoints take the
+//     pages' data reads off the fast path the same way (PhysPage::
+//     watch_reads); instruction fetches from the pages stay fast and unseen.
 // A hook only asks the machine to stop after the current instruction
 // (System::request_break) and notes a candidate hit; the condition and
 // the ignore count are looked at on the state the machine stopped in, and
@@ -99,8 +98,9 @@ public:
     // Adds one from its text form ("start_kernel", "io 0x3f8 w if al==0x41"):
     // its id, or 0 with the reason in `err`.
     unsigned add(const std::string& text, std::string& err);
-    // A write watchpoint: "[phys] ADDR [LEN]" (ADDR a symbol or number;
-    // LEN defaults to the symbol's size, else 8). A linear range is watched
+    // A watchpoint: "[-r|-a|-w] [phys] ADDR [LEN]": data reads, reads and
+    // writes, or writes (the default); ADDR a symbol or number; LEN defaults
+    // to the symbol's size, else 8. A linear range is watched
     // at the physical pages it maps to now. Its id, or 0 with `err`.
     unsigned add_watch(const std::string& text, std::string& err);
     bool remove(unsigned id);
@@ -224,8 +224,11 @@ private:
     // The candidates of the last run: true when one counts (fills hits_).
     bool confirm_hits();
     void candidate(unsigned id, std::string what, std::vector<uint8_t> old = {});
-    void code_candidates(uint64_t lin);
+    // The code breakpoints at RIP (linear and physical) as candidates.
+    void code_candidates();
     bool stopped_at_code_breakpoint();
+    // Breakpoints off for step()'s own instruction, and while suspended.
+    void set_armed(bool on);
     // After a breakpoint list change: the hooks' indexes and the watched pages.
     void rearm();
     unsigned add_parsed(Breakpoint b);
@@ -256,7 +259,7 @@ private:
     unsigned next_id_ = 1;
     std::set<uint64_t> code_lin_;     // enabled linear code breakpoints
     std::set<uint64_t> code_phys_;    // enabled physical code breakpoints
-    size_t precise_ = 0;              // enabled code breakpoints no hook sees
+    std::vector<uint64_t> cpu_lin_, cpu_phys_;  // what the CPU was given last
     bool suspended_ = false;          // seek: breakpoints do not stop
     std::vector<Candidate> candidates_;
     std::vector<Hit> hits_;

@@ -111,6 +111,51 @@ grep -q 'io  *off io 0x3f8 w if al==0x69, hit 0 times' load.out
 grep -q 'console  *off console init:' load.out
 cmp saved.bps saved2.bps
 
+# ---- code breakpoints, however the instruction is reached ----
+# common_entry is reached only by JMP (from each vector's stub), ret_to_regs
+# by JMP and by falling through; the BSS clear's REP STOSQ (9216 iterations)
+# runs as several chunks but is one arrival; x86_64_start_kernel by CALL;
+# a breakpoint in the middle of a function (with an ignore count) and a
+# physical one after paging.
+cat > code.dbg <<'SCRIPT'
+break startup_64+0x44             # rep stosq: clears the BSS
+break x86_64_start_kernel
+continue
+expect-symbol startup_64+0x44
+expect rcx==0x2400
+continue                          # the rest of the REP is no new arrival
+expect-symbol x86_64_start_kernel
+expect rcx==0
+delete all
+break common_entry                # only JMPs lead here
+continue
+expect-symbol common_entry
+expect-stop breakpoint 3 (common_entry): at common_entry
+continue
+expect-symbol common_entry
+delete all
+break ret_to_regs
+continue
+expect-symbol ret_to_regs
+delete all
+break do_one_initcall+0x9         # mid-function: no single-stepping
+ignore $ 2
+continue
+expect-symbol do_one_initcall+0x9
+expect r13==0
+info breakpoints
+delete all
+break phys 0x115295               # do_one_initcall's physical address, after paging
+continue
+expect-symbol do_one_initcall
+expect-stop at physical 0x115295 (do_one_initcall)
+info breakpoints
+SCRIPT
+run code
+grep -q 'code  *on  *ret_to_regs' code.out && { cat code.out; exit 1; }
+grep -q 'phys  *on  *phys 0x115295, hit 1 time' code.out || { cat code.out; exit 1; }
+grep -q 'do_one_initcall+0x9 at 0xffffffff8011529e, hit 3 times' code.out || { cat code.out; exit 1; }
+
 # ---- watchpoints ----
 cat > watch.dbg <<'SCRIPT'
 break start_kernel
@@ -129,6 +174,34 @@ continue
 expect-stop returned to do_initcalls+
 SCRIPT
 run watch
+
+# Read and access watchpoints: data reads stop, instruction fetches do not.
+cat > rwatch.dbg <<'SCRIPT'
+break start_kernel
+continue
+watch -r phys 0x115295 1          # do_one_initcall's first byte: fetched, never read as data
+break kernel_init
+continue
+expect-symbol kernel_init
+delete all
+watch -r jiffies
+continue
+expect-stop watchpoint 4 (-r jiffies 8): 8-byte read of 0x
+expect-stop by 0xffffffff
+delete all
+watch -a jiffies if rip>=timer_interrupt && rip<timer_interrupt+0x40
+continue                          # the timer's jiffies++: a load, then a store
+expect-stop 8-byte read of
+expect-stop (timer_interrupt+
+continue
+expect-stop 8-byte write of
+expect-stop (timer_interrupt+
+expect-stop , new 0x
+info breakpoints
+save-breakpoints rw.bps
+SCRIPT
+run rwatch
+grep -q '^watch -a jiffies 8 if rip>=timer_interrupt && rip<timer_interrupt+0x40$' rw.bps || { cat rw.bps; exit 1; }
 
 # ---- stepping ----
 cat > steps.dbg <<'SCRIPT'
@@ -227,8 +300,8 @@ printf 'break start_kernel if rqx==3\n' > bad_reg.dbg
 fails bad_reg 20 "unknown register 'rqx'"
 printf 'load-breakpoints /nonexistent/file.bps\n' > bad_file.dbg
 fails bad_file 20 "cannot read '/nonexistent/file.bps'"
-printf 'watch -r jiffies\n' > read_watch.dbg
-fails read_watch 20 "read watchpoints are not implemented"
+printf 'watch -x jiffies\n' > bad_watch.dbg
+fails bad_watch 20 "usage: watch \\[-r|-a|-w\\] \\[phys\\] ADDR \\[LEN\\]"
 printf 'break io 0x3f8 x\n' > bad_access.dbg
 fails bad_access 20 "access is r, w or rw"
 echo "debug_engine: ok"
