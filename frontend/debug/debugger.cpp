@@ -149,11 +149,11 @@ public:
         // The first entries to protected mode, long mode and user space are
         // boot phases (as `trace phases` names them).
         const bool to_protected = to == cpu::CpuMode::Protected16 || to == cpu::CpuMode::Protected32;
-        const bool first_protected = to_protected && !protected_seen, first_long = to == cpu::CpuMode::Long64 && !long_seen,
-                   first_user = cpl == 3 && !user_seen;
-        protected_seen |= to_protected;
-        long_seen |= to == cpu::CpuMode::Long64;
-        user_seen |= cpl == 3;
+        const bool first_protected = to_protected && protected_at == kNever,
+                   first_long = to == cpu::CpuMode::Long64 && long_at == kNever, first_user = cpl == 3 && user_at == kNever;
+        if (first_protected) protected_at = icount;
+        if (first_long) long_at = icount;
+        if (first_user) user_at = icount;
         if (!armed) return;
         if (goal == Debugger::Goal::ModeSwitch && from != to)
             d_.candidate(0, fmt::format("mode switch {} -> {}", cpu::to_string(from), cpu::to_string(to)));
@@ -179,9 +179,14 @@ public:
         }
     }
 
-    // The guest has been in protected mode, long mode, ring 3 (since the
-    // debugger started: time travel does not rewind these).
-    bool protected_seen = false, long_seen = false, user_seen = false;
+    // The instruction that first entered protected mode, long mode, ring 3
+    // (kNever: not yet); time travel forgets the ones after where it lands.
+    static constexpr uint64_t kNever = ~0ull;
+    uint64_t protected_at = kNever, long_at = kNever, user_at = kNever;
+    void forget_after(uint64_t position) {
+        for (uint64_t* at : {&protected_at, &long_at, &user_at})
+            if (*at != kNever && *at >= position) *at = kNever;  // it retires at *at + 1
+    }
 
 private:
     static const char* kind_name(cpu::EventKind k) {
@@ -740,7 +745,9 @@ bool Debugger::confirm_hits() {
             recorded_.push_back({sys_->instructions(), b->id, std::move(what)});
             continue;
         }
-        if (++b->hits <= b->ignore) continue;
+        ++b->hits;
+        hit_log_.push_back({sys_->instructions(), b->id});
+        if (b->hits <= b->ignore) continue;
         hits.push_back({b->id, std::move(what)});
         if (b->temporary) done.push_back(b->id);
     }
@@ -951,6 +958,16 @@ void Debugger::type_serial(const std::string& bytes) {
     checkpoints_->discard_after(sys_->instructions());
 }
 
+void Debugger::forget_after(uint64_t position) {
+    // A hit at `position` stopped the machine there: it stays counted.
+    while (!hit_log_.empty() && hit_log_.back().icount > position) {
+        for (Breakpoint& b : bps_)
+            if (b.id == hit_log_.back().id && b.hits) --b.hits;
+        hit_log_.pop_back();
+    }
+    sink_->forget_after(position);
+}
+
 void Debugger::trim_serial(uint64_t position) {
     size_t keep = serial_at_.size();
     while (keep > 0 && serial_at_[keep - 1] >= position) --keep;
@@ -973,6 +990,7 @@ bool Debugger::go_to(uint64_t icount) {
             if (p <= icount) restored = p;
         trim_serial(restored);
         sink_->frames.clear();
+        forget_after(icount);
     }
     candidates_.clear();
     suspended_ = true;

@@ -183,8 +183,10 @@ public:
     // (breakpoints do not stop it), backwards by restoring the newest
     // checkpoint at or before it and re-executing. The timeline pane calls
     // it. The COM1 log is cut back with the machine; trace taps see the
-    // re-executed hooks again. Host input typed at the serial pane after the
-    // checkpoint is not replayed. False (with status()) when the machine
+    // re-executed hooks again. Breakpoint hit counts and next-phase's
+    // first entries (protected mode, long mode, user space) go back with the
+    // machine. Host input typed at the serial pane after the checkpoint is
+    // not replayed. False (with status()) when the machine
     // stopped before reaching it.
     bool seek(uint64_t icount);
     // `back N`: seek(now - N).
@@ -240,6 +242,14 @@ private:
     std::string where_name(uint64_t lin) const;
     // Time travel: to `icount` with breakpoints suspended.
     bool go_to(uint64_t icount);
+    // Going back to `position`: breakpoint hits and first-time boot phases
+    // after it are forgotten, as if the run had not gone further.
+    void forget_after(uint64_t position);
+    struct LoggedHit {
+        uint64_t icount;  // where the machine stopped for it
+        unsigned id;
+    };
+    std::vector<LoggedHit> hit_log_;  // counted hits, in order
     // Drops the COM1 output of instructions at or after `position`.
     void trim_serial(uint64_t position);
 

@@ -278,6 +278,27 @@ continue                          # the rest of the boot after all that
 save-serial travelled.log
 SCRIPT
 run travel
+
+# Going back forgets what happened after: hit counts, first boot phases.
+cat > forget.dbg <<'SCRIPT'
+next-phase                        # the first entry to protected mode...
+expect-stop phase: protected mode
+goto 0
+next-phase                        # ...is the first again after going back before it
+expect-stop phase: protected mode
+break do_one_initcall
+continue
+continue
+info breakpoints                  # hit twice
+back 1                            # before the second hit: hit once
+info breakpoints
+continue
+expect-symbol do_one_initcall
+info breakpoints
+SCRIPT
+run forget
+[ "$(grep -c 'do_one_initcall at 0x[0-9a-f]*, hit 2 times' forget.out)" = 2 ] || { cat forget.out; exit 1; }
+grep -q 'do_one_initcall at 0x[0-9a-f]*, hit 1 time$' forget.out || { cat forget.out; exit 1; }
 "$BOOTSCOPE" run --serial file:run.log > /dev/null
 cmp run.log travelled.log
 
