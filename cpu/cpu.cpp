@@ -351,7 +351,7 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys, const uint8_t* 
             const uint8_t* next = nullptr;
             try {
                 next_page = translate((at & ~0xfffull) + 0x1000, Access::Exec) & ~0xfffull;
-                next = bus_.page(next_page).host;
+                next = bus_page(next_page).host;
                 if (!next) raise(kGP, 0);  // executing from MMIO is not supported (as in tlb_fill)
             } catch (const CpuFault&) {
                 if (n > 0) break;  // the fault belongs to that instruction: end the block before it

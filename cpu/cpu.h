@@ -375,6 +375,24 @@ private:
     bool walk(uint64_t lin, Access acc, bool user, bool commit, Walk& w);
     uint64_t read_phys64(uint64_t pa);
     void write_phys32(uint64_t pa, uint32_t v);
+    // Bus::page() for the pages the walker and tlb_fill() touch, kept until
+    // flush_tlb() as the TLB keeps its host addresses (a machine changes
+    // what backs a page only with a flush: watchpoints, A20): a TLB miss
+    // then costs no virtual call per level.
+    struct BusPage {
+        uint64_t page = ~0ull;
+        PhysPage pg;
+    };
+    static constexpr unsigned kBusPages = 64;
+    BusPage bus_pages_[kBusPages];
+    PhysPage bus_page(uint64_t page) {
+        BusPage& c = bus_pages_[(page >> 12) & (kBusPages - 1)];
+        if (c.page != page) [[unlikely]] {
+            c.pg = bus_.page(page);
+            c.page = page;
+        }
+        return c.pg;
+    }
     void load_pdptes(uint64_t cr3);
     void flush_tlb_nonglobal();
 

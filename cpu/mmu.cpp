@@ -39,7 +39,7 @@ struct Cpu::Walk {
 // Entries are read and written through the bus: RAM pages directly, other
 // addresses as MMIO (page tables in ROM or device memory read what it reads).
 uint64_t Cpu::read_phys64(uint64_t pa) {
-    const PhysPage pg = bus_.page(pa & ~0xfffull);
+    const PhysPage pg = bus_page(pa & ~0xfffull);
     if (pg.host) {
         uint64_t v;
         std::memcpy(&v, pg.host + (pa & 0xfff), 8);
@@ -52,7 +52,7 @@ uint64_t Cpu::read_phys64(uint64_t pa) {
 // A/D updates touch the low 32 bits of an entry only.
 void Cpu::write_phys32(uint64_t pa, uint32_t v) {
     const uint64_t page = pa & ~0xfffull;
-    const PhysPage pg = bus_.page(page);
+    const PhysPage pg = bus_page(page);
     if (pg.host && pg.writable) {
         std::memcpy(pg.host + (pa & 0xfff), &v, 4);
         const uint64_t pfn = page >> 12;
@@ -222,6 +222,7 @@ void Cpu::flush_tlb() {
     }
     tlb_has_large_ = false;
     ++chain_epoch_;  // block links rely on TLB entries (cpu.cpp, Cpu::linked)
+    for (BusPage& c : bus_pages_) c.page = ~0ull;
 }
 
 void Cpu::flush_tlb_nonglobal() {
@@ -286,7 +287,7 @@ TlbEntry& Cpu::tlb_fill(uint64_t lin, Access acc) {
     e.listed = true;
     e.phys = ppage;
     e.global = global;
-    const PhysPage pg = bus_.page(ppage);
+    const PhysPage pg = bus_page(ppage);
     if (pg.host) {
         e.addend = reinterpret_cast<uintptr_t>(pg.host) - lpage;
         e.memory = true;
@@ -332,7 +333,7 @@ template <class T> void Cpu::write_slow(uint64_t lin, T value) {
     const uint64_t pfn = e.phys >> 12;
     if (pfn < blocks_page_count() && page_has_code(pfn)) code_page_written(e.phys);
     if (e.memory) {
-        const PhysPage pg = bus_.page(e.phys);
+        const PhysPage pg = bus_page(e.phys);
         if (pg.writable) std::memcpy(reinterpret_cast<void*>(lin + e.addend), &value, sizeof(T));
         else bus_.mmio_write(e.phys | (lin & 0xfff), sizeof(T), value);  // ROM drops it; a watched page sees it
         return;
