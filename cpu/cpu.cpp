@@ -37,6 +37,10 @@ struct Cpu::Block {
     // run loop compares addresses on entering the block, and no link leads
     // here (see Cpu::set_code_breakpoints).
     bool break_check = false;
+    // A loop of one block whose iterations can be counted off without
+    // running them (see classify_spin); no link leads here either.
+    Spin spin = Spin::None;
+    uint8_t spin_reg = 0;  // Spin::Countdown: the counter
     // The last two successors: [0] the first one seen (the taken branch of
     // a loop), [1] the others.
     Link link[2];
@@ -300,7 +304,7 @@ inline const Cpu::Block* Cpu::linked(const Block& from) const {
 [[gnu::noinline]] const Cpu::Block& Cpu::link_block(const Block& from) {
     const uint64_t rip = s.rip;
     const Block& to = find_block();
-    if (to.break_check) return to;  // each entry must look at the breakpoints
+    if (to.break_check || to.spin != Spin::None) return to;  // each entry must look (run())
     const uint64_t lin = seg_base_[CS] + rip;
     TlbEntry& e = tlb_[tlb_index(lin)];
     if (e.exec_tag != (lin & ~0xfffull) || (e.phys | (lin & 0xfff)) != to.phys) return to;
@@ -369,6 +373,7 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys, const uint8_t* 
         if (d.form->attrs & (fa::Branch | fa::Serializing)) break;
         if (b.last_page != first_page) break;
     }
+    classify_spin(b);
     b.gen = bc.gen_of(first_page);
     b.last_gen = bc.gen_of(b.last_page);
     bc.table[BlockCache::slot(phys, s.code_size)] = &b;
@@ -399,6 +404,143 @@ bool Cpu::code_break_hit(const Block& b) const {
     if (icount_ == break_skip_icount_ && lin == break_skip_lin_) return false;
     return std::binary_search(break_lin_.begin(), break_lin_.end(), lin) ||
            std::binary_search(break_phys_.begin(), break_phys_.end(), b.phys);
+}
+
+// ---------------------------------------------------------------- spin loops
+//
+// Guests spend much of their boot in busy-wait loops that only time ends:
+// a delay loop counting a register down, or a poll of memory that only an
+// interrupt can change. Within one run() budget no device event comes (the
+// machine's budget ends at the next one) and no interrupt can be taken
+// without ending the chain of blocks, so such a loop's iterations up to the
+// budget are known without running them. They are counted off exactly:
+// instruction counts, registers, flags and memory end as if each had run,
+// so traces and timings do not change. Two shapes, each a single block
+// that jumps back to its own start:
+//   Countdown: DEC r32/r64; JNZ start. An arrival with the counter at v runs
+//     v more iterations; all but the last are counted off (the last one
+//     runs, and leaves the flags as it would have).
+//   Poll: loads into registers from memory, CMP/TEST, PAUSE/NOP, then a Jcc
+//     to the start, where every register the block reads it has loaded
+//     earlier in the block or never writes. Once it has come round, every
+//     later iteration repeats the last one (no stores, memory unchanged),
+//     so the iterations that fit the budget are counted off, provided each
+//     load still reads RAM through the TLB (not a device, not a watched page).
+
+namespace {
+
+// A register number as a 64-bit register (AH..BH are 16..19).
+unsigned full_reg(unsigned r) { return r >= 16 ? r - 16 : r; }
+
+bool is_jcc_rel(const DecodedInsn& d) {
+    const Form& f = *d.form;
+    return (f.map == kMap1 && f.opcode >= 0x70 && f.opcode <= 0x7f) ||
+           (f.map == kMap0F && f.opcode >= 0x80 && f.opcode <= 0x8f);
+}
+
+}  // namespace
+
+void Cpu::classify_spin(Block& b) {
+    if (b.count < 2 || b.count > 8 || b.last_page != (b.phys & ~0xfffull)) return;
+    for (unsigned k = 0; k < b.count; ++k)
+        if (!b.insn[k].form) return;  // ends in an undecodable instruction
+    const DecodedInsn& last = b.insn[b.count - 1];
+    if (!is_jcc_rel(last)) return;
+    // The branch target: the block's start?
+    uint64_t ip = s.rip;
+    for (unsigned k = 0; k < b.count; ++k) ip = (ip + b.insn[k].len) & rip_mask_;
+    if (((ip + last.imm) & rip_mask_) != s.rip) return;
+
+    const DecodedInsn& first = b.insn[0];
+    if (b.count == 2 && first.form->map == kMap1 && first.mod == 3 && (first.opsize == 8 || first.opsize == 4) &&
+        ((first.form->opcode == 0xff && first.form->reg == 1) || (first.form->opcode == 0x48 && (first.form->attrs & fa::OpReg))) &&
+        last.form->opcode == (last.form->map == kMap1 ? 0x75 : 0x85)) {
+        b.spin = Spin::Countdown;
+        b.spin_reg = first.form->opcode == 0x48 ? first.reg : first.rm;
+        return;
+    }
+
+    uint32_t written = 0;       // registers loaded so far
+    uint32_t loaded_later = 0;  // every register the block loads
+    for (unsigned k = 0; k + 1 < b.count; ++k) {
+        const DecodedInsn& d = b.insn[k];
+        const Form& f = *d.form;
+        if (f.map == kMap1 && (f.opcode == 0x8a || f.opcode == 0x8b) && d.mod != 3) loaded_later |= 1u << full_reg(d.reg);
+        else if (f.map == kMap1 && (f.opcode == 0xa0 || f.opcode == 0xa1)) loaded_later |= 1u << RAX;
+    }
+    // A register read before the block loads it would carry the previous
+    // iteration's value: fine only if the block never loads it.
+    auto stable = [&](unsigned r) {
+        return r == kNoReg || r == kRipBase || (written >> full_reg(r) & 1) || !(loaded_later >> full_reg(r) & 1);
+    };
+    for (unsigned k = 0; k + 1 < b.count; ++k) {
+        const DecodedInsn& d = b.insn[k];
+        const Form& f = *d.form;
+        const bool mem = d.mod != 3;
+        const std::string_view m = mnemonic(d);
+        if (d.lock || d.rep == 0xf2 || (d.rep == 0xf3 && m != "pause")) return;
+        if (m == "pause" || (m == "nop" && f.map == kMap1)) continue;
+        if (m == "nop" && f.map == kMap0F && f.opcode == 0x1f) continue;
+        if (f.map == kMap1 && (f.opcode == 0x8a || f.opcode == 0x8b) && mem) {
+            if (!stable(d.base) || !stable(d.index)) return;
+            written |= 1u << full_reg(d.reg);
+            continue;
+        }
+        if (f.map == kMap1 && (f.opcode == 0xa0 || f.opcode == 0xa1)) {
+            written |= 1u << RAX;
+            continue;
+        }
+        const bool cmp = f.map == kMap1 && ((f.opcode >= 0x38 && f.opcode <= 0x3d) ||
+                                            ((f.opcode == 0x80 || f.opcode == 0x81 || f.opcode == 0x83) && f.reg == 7));
+        const bool test = f.map == kMap1 && (f.opcode == 0x84 || f.opcode == 0x85 || f.opcode == 0xa8 ||
+                                             f.opcode == 0xa9 || ((f.opcode == 0xf6 || f.opcode == 0xf7) && f.reg <= 1));
+        if (!cmp && !test) return;
+        const bool acc_form = f.opcode == 0x3c || f.opcode == 0x3d || f.opcode == 0xa8 || f.opcode == 0xa9;
+        const bool reg_operand = f.opcode == 0x38 || f.opcode == 0x39 || f.opcode == 0x3a || f.opcode == 0x3b ||
+                                 f.opcode == 0x84 || f.opcode == 0x85;
+        if (acc_form && !stable(RAX)) return;
+        if (reg_operand && !stable(d.reg)) return;
+        if (!acc_form && !mem && !stable(d.rm)) return;
+        if (mem && (!stable(d.base) || !stable(d.index))) return;
+    }
+    b.spin = Spin::Poll;
+}
+
+uint64_t Cpu::spin_skip(const Block& b, uint64_t budget) {
+    if (b.spin == Spin::Countdown) {
+        const uint64_t mask = b.insn[0].opsize == 8 ? ~0ull : 0xffffffffull;
+        const uint64_t v = s.gpr[b.spin_reg] & mask;
+        if (v < 2 || budget < 4) return 0;
+        const uint64_t k = std::min(v - 1, budget / 2 - 1);
+        s.gpr[b.spin_reg] = v - k;  // a 32-bit DEC has zeroed the upper half already
+        return 2 * k;
+    }
+    // Poll: each load must still reach RAM through the fast path.
+    uint64_t ip = s.rip;
+    for (unsigned k = 0; k + 1 < b.count; ++k) {
+        const DecodedInsn& d = b.insn[k];
+        const uint64_t next = (ip + d.len) & rip_mask_;
+        const bool moffs = d.form->map == kMap1 && (d.form->opcode == 0xa0 || d.form->opcode == 0xa1);
+        const std::string_view m = mnemonic(d);
+        if ((d.mod != 3 || moffs) && m != "nop" && m != "pause") {
+            uint64_t a;
+            if (moffs) {
+                a = d.imm;
+            } else {
+                a = static_cast<uint64_t>(static_cast<int64_t>(d.disp));
+                if (d.base != kNoReg) a += d.base == kRipBase ? next : s.gpr[d.base];
+                if (d.index != kNoReg) a += s.gpr[d.index] << d.scale;
+            }
+            if (d.addrsize == 4) a = static_cast<uint32_t>(a);
+            if (d.addrsize == 2) a = static_cast<uint16_t>(a);
+            const uint64_t lin = seg_base_[d.seg] + a;
+            const TlbEntry& e = tlb_[tlb_index(lin)];
+            if (e.read_tag != (lin & ~0xfffull) || (lin & 0xfff) > 0x1000u - d.opsize) return 0;
+        }
+        ip = next;
+    }
+    const uint64_t rounds = budget / b.count;
+    return rounds > 1 ? (rounds - 1) * b.count : 0;
 }
 
 // ---------------------------------------------------------------- run loop
@@ -592,6 +734,14 @@ RunResult Cpu::run(uint64_t max_insns) {
                     if (next->break_check && code_break_hit(*next)) [[unlikely]] {
                         breakpoint = true;
                         break;
+                    }
+                    if (next == b && b->spin != Spin::None) [[unlikely]] {
+                        // A spin loop came round: count off the iterations
+                        // the budget has room for but one, which runs.
+                        const uint64_t skipped = spin_skip(*b, budget);
+                        icount_ += skipped;
+                        budget -= skipped;
+                        spin_instructions_ += skipped;
                     }
                 }
                 b = next;

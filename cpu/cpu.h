@@ -205,6 +205,10 @@ public:
     }
     bool has_code_breakpoints() const { return !break_lin_.empty() || !break_phys_.empty(); }
 
+    // Instructions of busy-wait loops counted off rather than run (cpu.cpp,
+    // "spin loops"); they are in instructions_retired() too.
+    uint64_t spin_instructions() const { return spin_instructions_; }
+
     // Drops every cached translation and decoded block.
     void flush_tlb();
     void flush_code_cache();
@@ -363,6 +367,13 @@ private:
     }
     // Entering flagged block `b` at RIP: whether a breakpoint stops it.
     bool code_break_hit(const Block& b) const;
+    // Busy-wait loops counted off rather than run (cpu.cpp, "spin loops").
+    enum class Spin : uint8_t { None, Countdown, Poll };
+    void classify_spin(Block& b);
+    // Instructions of whole iterations of `b` (just come round to itself)
+    // that can be counted off within `budget`; registers updated.
+    uint64_t spin_skip(const Block& b, uint64_t budget);
+    uint64_t spin_instructions_ = 0;
     void code_page_written(uint64_t phys_page);
     void mark_code_page(uint64_t phys_page);
     size_t blocks_page_count() const;

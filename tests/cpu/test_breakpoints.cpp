@@ -161,3 +161,71 @@ TEST_CASE("read-watched page: data reads leave the fast path, code on it runs un
     std::memcpy(&stored, bus.flat.ram.data() + 0x8108, 8);
     CHECK(stored == value);  // writes to the page still reach memory
 }
+
+// Busy-wait loops are counted off rather than run (cpu.cpp, "spin loops"):
+// whatever the budget, the machine ends as if every instruction had run.
+TEST_CASE("spin loops: a countdown ends exactly as if run, cut anywhere") {
+    for (uint64_t cut : {1ull, 2ull, 7ull, 1001ull, 1500000ull}) {
+        Machine m;
+        m.code({0x48, 0xc7, 0xc7, 0x40, 0x42, 0x0f, 0x00,  // 0x1000 mov rdi, 1000000
+                0x48, 0xff, 0xcf,                          // 0x1007 dec rdi
+                0x75, 0xfb,                                // 0x100a jnz 0x1007
+                0x90});                                    // 0x100c nop
+        m.run(cut);
+        CHECK(m.cpu.instructions_retired() == cut);
+        // mov, then (cut - 1) / 2 whole iterations and maybe a DEC.
+        const uint64_t iterations = (cut - 1 + 1) / 2;
+        CHECK(m.r(RDI) == 1000000 - iterations);
+        CHECK(m.cpu.s.rip == ((cut - 1) % 2 ? 0x100au : 0x1007u));
+        // The rest to the loop's end: 1 + 2000000 instructions, then the NOP.
+        m.run(1 + 2000000 - cut);
+        CHECK(m.r(RDI) == 0);
+        CHECK(m.cpu.s.rip == 0x100c);
+        CHECK((m.flags() & fl::ZF) != 0);
+    }
+    Machine m;
+    m.code({0x48, 0xc7, 0xc7, 0x40, 0x42, 0x0f, 0x00, 0x48, 0xff, 0xcf, 0x75, 0xfb, 0x90});
+    m.run(2000002);  // to the NOP's end
+    CHECK(m.cpu.spin_instructions() > 1900000);  // counted off, not run
+    CHECK(m.cpu.s.rip == 0x100d);
+}
+
+TEST_CASE("spin loops: a memory poll repeats until the memory changes") {
+    Machine m;
+    m.poke<uint64_t>(Machine::kData, 3);
+    m.r(RDX) = 5;
+    m.code({0xf3, 0x90,                                      // 0x1000 pause
+            0x48, 0x8b, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00,  // 0x1002 mov rax, [0x8000]
+            0x48, 0x39, 0xd0,                                // 0x100a cmp rax, rdx
+            0x72, 0xf1,                                      // 0x100d jb 0x1000
+            0x90});                                          // 0x100f nop
+    m.run(1000003);
+    CHECK(m.cpu.instructions_retired() == 1000003);
+    CHECK(m.cpu.s.rip == 0x1000 + 0x2 + 0x8 + 0x3);  // 1000003 = 250000 rounds + 3: at the JB
+    CHECK(m.r(RAX) == 3);
+    CHECK(m.cpu.spin_instructions() > 900000);
+    m.poke<uint64_t>(Machine::kData, 9);  // "an interrupt handler" changed it
+    m.run(1);  // the JB, back to the start
+    m.run(4);  // pause, mov, cmp, jb falls through
+    CHECK(m.cpu.s.rip == 0x100f);
+    CHECK(m.r(RAX) == 9);
+}
+
+TEST_CASE("spin loops: a loop that stores, or reads a register it loads later, is run") {
+    Machine m;
+    m.r(RDX) = 5;
+    // cmp rax, rdx reads RAX before the block loads it: not a fixed point
+    // after one round, so not a poll; the store loop is not one either.
+    m.code({0x48, 0x39, 0xd0,                                // 0x1000 cmp rax, rdx
+            0x48, 0x8b, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00,  // 0x1003 mov rax, [0x8000]
+            0x72, 0xf3});                                    // 0x100b jb 0x1000
+    m.run(100000);
+    CHECK(m.cpu.spin_instructions() == 0);
+    Machine n;
+    n.code({0x48, 0x89, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00,  // 0x1000 mov [0x8000], rax
+            0x48, 0x39, 0xd0,                                // cmp rax, rdx
+            0x72, 0xf3});                                    // jb 0x1000
+    n.r(RDX) = 5;
+    n.run(100000);
+    CHECK(n.cpu.spin_instructions() == 0);
+}
