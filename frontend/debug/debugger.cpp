@@ -819,7 +819,7 @@ bool Debugger::step() {
             set_hit_status();
             return true;
         }
-        if (r2 != StopReason::InstructionLimit) {
+        if (r2 != StopReason::InstructionLimit && r2 != StopReason::Break) {
             finish(r2);
             return false;
         }
