@@ -95,7 +95,8 @@ struct Timeline::View {
     bool show_post_mortem = true;
 };
 
-Timeline::Timeline(Debugger& dbg, const std::string& bookmarks_path) : dbg_(dbg), view_(std::make_unique<View>()) {
+Timeline::Timeline(Debugger& dbg, const std::string& bookmarks_path)
+    : dbg_(dbg), pause_([&dbg] { dbg.pause("timeline"); }), view_(std::make_unique<View>()) {
     trace_ = std::make_unique<emu::trace::LiveTrace>(dbg.sys(), dbg.symbols());
     if (const auto& k = dbg.symbols().kernel)
         if (const auto* fn = k->find("do_execve")) trace_->set_exec_function(fn->addr);
@@ -107,7 +108,7 @@ Timeline::Timeline(Debugger& dbg, const std::string& bookmarks_path) : dbg_(dbg)
 Timeline::~Timeline() { dbg_.set_trace_tap(nullptr); }
 
 bool Timeline::go_to(uint64_t icount, std::string& why) {
-    dbg_.pause("timeline");
+    pause_();
     // Forwards by running, backwards through the checkpoints (Debugger::seek).
     const bool ok = dbg_.seek(icount);
     if (!ok) why = dbg_.status();

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -52,10 +53,14 @@ public:
     // it (postmortem.h); "" otherwise.
     std::string fault_chain() const;
 
-    // Runs or rewinds the machine to an instruction count: Debugger::seek
-    // when the debugger has it, else forward only (by stepping). False with
-    // the reason in `why`.
+    // Pauses a run, then runs or rewinds the machine to an instruction
+    // count (Debugger::seek). False with the reason in `why`.
     bool go_to(uint64_t icount, std::string& why);
+
+    // How the timeline pauses a run before it moves the machine: the
+    // window's Pause (which also ends a running console command); by
+    // default Debugger::pause.
+    void set_pause(std::function<void()> pause) { pause_ = std::move(pause); }
 
 private:
     struct View;
@@ -71,6 +76,7 @@ private:
     Bookmarks bookmarks_;
     std::string bookmarks_error_;
     bool stop_recorded_ = false;
+    std::function<void()> pause_;
     std::unique_ptr<View> view_;
 };
 
