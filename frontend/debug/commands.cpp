@@ -76,6 +76,7 @@ constexpr const char* kHelp =
     "  reverse-continue          back to the previous breakpoint hit\n"
     "  last-write [phys] ADDR [LEN]   back to the last write of ADDR\n"
     "  goto ICOUNT               to an instruction count, forwards or back\n"
+    "  scrub ICOUNT              as releasing the timeline's scrubber there (clamped to its range)\n"
     "the window\n"
     "  pause                     the Pause button: stops a run or a running command\n"
     "  expect-running            expect-paused\n"
@@ -350,6 +351,15 @@ CommandResult CommandRunner::run_line(const std::string& input, bool to_end) {
         if (!phys && !d.translate(addr, pa)) return fail(fmt::format("last-write: {:#x} is not mapped now", addr));
         if (!d.last_write(pa, len)) return fail(d.status());
         res.output = stopped(d);
+    } else if (cmd == "scrub") {
+        if (!timeline_) return fail("scrub needs the boot timeline (not --no-timeline)");
+        uint64_t n;
+        if (!parse_number(arg, n)) return fail("usage: scrub ICOUNT");
+        // The slider's release, then what the timeline's next frame does first.
+        timeline_->scrub_to(n);
+        std::string why;
+        if (!timeline_->go_to_requested(why)) return fail(why);
+        res.output = console_since(console_mark) + stopped(d);
     } else if (cmd == "save-state") {
         if (arg.empty()) return fail("usage: save-state NAME");
         d.save_state(arg);

@@ -28,6 +28,8 @@
 //   reverse-continue              back to the previous breakpoint hit
 //   last-write [phys] ADDR [LEN]  back to the last instruction that wrote ADDR
 //   goto ICOUNT                   to instruction count ICOUNT, forwards or back
+//   scrub ICOUNT                  what releasing the timeline's scrubber there does: pauses a
+//                                 run, clamps ICOUNT to the scrubber's range, goes there
 // The window, driven as a person would (scripts test it with these)
 //   console LINE                  type LINE into the console pane and press Enter: draws the
 //                                 frame that runs it and prints what the pane printed; a
@@ -98,7 +100,7 @@ public:
     enum class Source { Script, Console };
     // `ui` may be null (--no-window): screenshots then fail.
     CommandRunner(Debugger& dbg, Ui* ui, Source source = Source::Script) : dbg_(dbg), ui_(ui), source_(source) {}
-    // The boot timeline, for bookmark, goto-bookmark and fault-chain
+    // The boot timeline, for bookmark, goto-bookmark, fault-chain and scrub
     // (null: --no-timeline, and those commands fail).
     void set_timeline(Timeline* t) { timeline_ = t; }
 

@@ -1,9 +1,10 @@
 #!/bin/sh
 # The console pane's commands that run the machine run without holding the
-# window (frontend/debug/commands.h), driven headless through the
-# window-driving script commands: `console LINE` types a line into the
-# console pane, `wait` draws frames until nothing runs, `pause` is the Pause
-# button. 77: no window could be made (as debug_screenshot).
+# window (frontend/debug/commands.h), and the timeline's scrubber
+# (timeline.h), driven headless through the window-driving script commands:
+# `console LINE` types a line into the console pane, `wait` draws frames
+# until nothing runs, `pause` is the Pause button, `scrub ICOUNT` is
+# releasing the scrubber. 77: no window could be made (as debug_screenshot).
 set -u
 BOOTSCOPE=$1
 OUT=$2
@@ -120,4 +121,27 @@ run nested
 grep -q '^error: wait is for scripts' nested.out || { cat nested.out; fail "the console ran wait"; }
 grep -q '^error: console is for scripts' nested.out || { cat nested.out; fail "the console ran console"; }
 
+# ---- the scrubber ----
+cat > scrub.dbg <<'SCRIPT'
+break kernel_init
+continue
+scrub 20000000                    # back
+expect icount==20000000
+scrub 30000000                    # forwards
+expect icount==30000000
+scrub 999999999999                # clamped to the furthest instruction reached
+expect-symbol kernel_init
+scrub 0                           # the oldest checkpoint: power-on
+expect icount==0
+expect-mode real
+delete all
+console continue
+expect-running
+scrub 25000000                    # while running: pauses first
+expect-paused
+expect icount==25000000
+SCRIPT
+run scrub
+grep -q '^at instruction 20000000; rip ' scrub.out || { cat scrub.out; fail "scrub did not say where it went"; }
+grep -q '^paused; rip ' scrub.out || { cat scrub.out; fail "scrub did not pause the running continue"; }
 echo "debug_console: ok"
