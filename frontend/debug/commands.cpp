@@ -40,6 +40,19 @@ std::vector<std::string> words(const std::string& s) {
 // The most a running command runs when given no limit.
 constexpr uint64_t kDefaultMax = 5'000'000'000ull;
 
+// How long a console command that steps may step before its first frame
+// (a frame's share of the guest: Ui::frame).
+constexpr double kFirstSliceMs = 12.0;
+
+// The commands that move the machine: refused while something runs.
+bool moves_machine(const std::string& cmd) {
+    static const char* const kMoves[] = {
+        "continue", "c", "step", "s", "next", "n", "finish", "next-phase", "next-interrupt", "next-mode",
+        "next-initcall", "back", "goto", "reverse-continue", "rc", "last-write", "goto-bookmark", "frame-rate",
+    };
+    return std::find(std::begin(kMoves), std::end(kMoves), cmd) != std::end(kMoves);
+}
+
 constexpr const char* kHelp =
     "breakpoints (stop inside the emulator; COND: REG OP VALUE [&& ...], OP == != < <= > >= &)\n"
     "  break SPEC [if COND]      SPEC: SYMBOL | SYMBOL+OFF | 0xADDR | phys ADDR | return FUNC\n"
@@ -57,11 +70,18 @@ constexpr const char* kHelp =
     "  finish                    run until the current function returns\n"
     "  next-phase | next-interrupt | next-mode | next-initcall   run to the next such event\n"
     "  step-interrupts on|off    whether a step runs through interrupt handlers\n"
+    "  (in this console they run while the window goes on: Pause or Escape stops them)\n"
     "time travel\n"
     "  back [N]                  N instructions back\n"
     "  reverse-continue          back to the previous breakpoint hit\n"
     "  last-write [phys] ADDR [LEN]   back to the last write of ADDR\n"
     "  goto ICOUNT               to an instruction count, forwards or back\n"
+    "  scrub ICOUNT              as releasing the timeline's scrubber there (clamped to its range)\n"
+    "the window\n"
+    "  pause                     the Pause button: stops a run or a running command\n"
+    "  expect-running            expect-paused\n"
+    "  console LINE              (scripts) type LINE into the console pane; it may go on running\n"
+    "  wait [MAX_FRAMES]         (scripts) draw frames until nothing runs\n"
     "looking and checking\n"
     "  where | regs              RIP and its symbol / the registers\n"
     "  expect-symbol NAME        expect-mode MODE        expect COND        expect-stop TEXT\n"
@@ -78,7 +98,92 @@ constexpr const char* kHelp =
 
 }  // namespace
 
-CommandResult CommandRunner::execute(const std::string& input) {
+CommandResult CommandRunner::execute(const std::string& line) { return run_line(line, true); }
+
+CommandResult CommandRunner::submit(const std::string& line) { return run_line(line, false); }
+
+const std::string& CommandRunner::running_command() const {
+    static const std::string kNone;
+    return job_ ? job_->line : kNone;
+}
+
+std::string CommandRunner::what_runs() const {
+    if (job_) return "'" + job_->line + "' is running";
+    // A script's runner: the console pane's own command.
+    if (ui_ && ui_->console().running()) return "'" + ui_->console().running_command() + "' is running in the console";
+    if (dbg_.state() == Debugger::State::Running) return "the machine is running";
+    return "";
+}
+
+CommandResult CommandRunner::start_job(Job job, bool to_end) {
+    job_ = std::move(job);
+    if (advance(to_end, kFirstSliceMs)) return end_job();
+    CommandResult res;
+    res.status = CommandResult::Status::Running;
+    return res;
+}
+
+bool CommandRunner::advance(bool to_end, double host_ms) {
+    Debugger& d = dbg_;
+    Job& j = *job_;
+    if (j.kind == Job::Kind::Run) {
+        if (to_end) d.complete_run();
+        return d.state() != Debugger::State::Running;
+    }
+    // Steps: as a script's loop of step() / step_over(), cut into slices.
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+        // A step over a call runs like `continue`: the frames run it.
+        if (d.state() == Debugger::State::Running) {
+            if (!to_end) return false;
+            d.complete_run();
+        }
+        // Stopped by something other than the step's end: a breakpoint, a power-off.
+        if (j.stepped && (d.state() != Debugger::State::Paused || !d.last_hits().empty())) return true;
+        if (j.left == 0) return true;
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        if (!to_end && ms >= host_ms) return false;
+        --j.left;
+        j.stepped = true;
+        if (j.over) d.start_step_over(kDefaultMax);
+        else d.step();
+    }
+}
+
+CommandResult CommandRunner::end_job() {
+    const Job::Kind kind = job_->kind;
+    job_.reset();
+    Debugger& d = dbg_;
+    CommandResult res;
+    if (kind == Job::Kind::Run) {
+        res.output = stopped(d);
+    } else {
+        // A hit or a stop says why; a step that ended where it should says where only.
+        const bool plain = d.last_hits().empty() && d.state() != Debugger::State::Finished;
+        res.output = (plain ? "" : d.status() + "; ") + where(d) + "\n";
+    }
+    return res;
+}
+
+std::optional<CommandResult> CommandRunner::poll(double host_ms) {
+    if (!job_ || !advance(false, host_ms)) return std::nullopt;
+    return end_job();
+}
+
+CommandResult CommandRunner::stop() {
+    dbg_.pause();
+    if (!job_) return {};
+    if (job_->kind == Job::Kind::Run) return end_job();
+    // Between two steps the machine is paused already: the result says the
+    // command was cut short (the one being taken counts).
+    const uint64_t taken = job_->count - job_->left, count = job_->count;
+    job_.reset();
+    CommandResult res;
+    res.output = fmt::format("paused after {} of {} steps; {}\n", taken, count, where(dbg_));
+    return res;
+}
+
+CommandResult CommandRunner::run_line(const std::string& input, bool to_end) {
     CommandResult res;
     auto fail = [&](std::string why) {
         res.status = CommandResult::Status::Failed;
@@ -106,6 +211,19 @@ CommandResult CommandRunner::execute(const std::string& input) {
     // An optional instruction limit for commands that run.
     uint64_t max = kDefaultMax;
     auto optional_max = [&](const std::string& s) { return s.empty() || parse_number(s, max); };
+    // The line as the status line shows it while it runs.
+    const std::string shown = arg.empty() ? cmd : cmd + " " + arg;
+    // What the console pane printed since `mark` (the window-driving commands
+    // show it in a script's output; the pane itself shows it already).
+    auto console_since = [&](uint64_t mark) {
+        return ui_ && source_ == Source::Script ? ui_->console_text_since(mark) : std::string();
+    };
+    const uint64_t console_mark = ui_ ? ui_->console_lines() : 0;
+
+    if (moves_machine(cmd)) {
+        if (const std::string busy = what_runs(); !busy.empty())
+            return fail(busy + ": stop it first (Pause or Escape) to " + cmd);
+    }
 
     if (cmd == "quit" || cmd == "q") {
         res.status = CommandResult::Status::Quit;
@@ -176,22 +294,17 @@ CommandResult CommandRunner::execute(const std::string& input) {
     // ---- running and stepping ----
     } else if (cmd == "continue" || cmd == "c") {
         if (!optional_max(arg)) return fail("not a count: '" + arg + "'");
-        d.run_until_stop(max);
-        res.output = stopped(d);
+        d.start_continue(max);
+        return start_job({.kind = Job::Kind::Run, .line = shown}, to_end);
     } else if (cmd == "step" || cmd == "s" || cmd == "next" || cmd == "n") {
         uint64_t n = 1;
         if (!arg.empty() && !parse_number(arg, n)) return fail("not a count: '" + arg + "'");
         const bool over = cmd == "next" || cmd == "n";
-        for (uint64_t k = 0; k < n; ++k) {
-            if (!(over ? d.step_over(kDefaultMax) : d.step())) break;
-            if (d.state() != Debugger::State::Paused || !d.last_hits().empty()) break;
-        }
-        res.output = (d.last_hits().empty() && d.state() != Debugger::State::Finished ? "" : d.status() + "; ") +
-                     where(d) + "\n";
+        return start_job({.kind = Job::Kind::Steps, .line = shown, .count = n, .left = n, .over = over}, to_end);
     } else if (cmd == "finish") {
         if (!optional_max(arg)) return fail("not a count: '" + arg + "'");
-        d.step_out(max);
-        res.output = stopped(d);
+        d.start_step_out(max);
+        return start_job({.kind = Job::Kind::Run, .line = shown}, to_end);
     } else if (cmd == "next-phase" || cmd == "next-interrupt" || cmd == "next-mode" || cmd == "next-initcall") {
         if (!optional_max(arg)) return fail("not a count: '" + arg + "'");
         const Debugger::Goal g = cmd == "next-phase"       ? Debugger::Goal::Phase
@@ -200,13 +313,15 @@ CommandResult CommandRunner::execute(const std::string& input) {
                                                            : Debugger::Goal::Initcall;
         if ((g == Debugger::Goal::Initcall) && !d.symbols().kernel)
             return fail("next-initcall needs the kernel's symbols (vmlinux)");
-        d.run_to(g, max);
-        res.output = stopped(d);
+        d.start_run_to(g, max);
+        return start_job({.kind = Job::Kind::Run, .line = shown}, to_end);
     } else if (cmd == "step-interrupts") {
         if (arg != "on" && arg != "off") return fail("step-interrupts takes on or off");
         d.step_over_interrupts = arg == "on";
 
     // ---- time travel ----
+    // Synchronous in the console too: a seek restores the checkpoint before
+    // its target and re-executes at most one interval (Debugger::kCheckpointInterval).
     } else if (cmd == "back") {
         uint64_t n = 1;
         if (!arg.empty() && !parse_number(arg, n)) return fail("not a count: '" + arg + "'");
@@ -236,6 +351,15 @@ CommandResult CommandRunner::execute(const std::string& input) {
         if (!phys && !d.translate(addr, pa)) return fail(fmt::format("last-write: {:#x} is not mapped now", addr));
         if (!d.last_write(pa, len)) return fail(d.status());
         res.output = stopped(d);
+    } else if (cmd == "scrub") {
+        if (!timeline_) return fail("scrub needs the boot timeline (not --no-timeline)");
+        uint64_t n;
+        if (!parse_number(arg, n)) return fail("usage: scrub ICOUNT");
+        // The slider's release, then what the timeline's next frame does first.
+        timeline_->scrub_to(n);
+        std::string why;
+        if (!timeline_->go_to_requested(why)) return fail(why);
+        res.output = console_since(console_mark) + stopped(d);
     } else if (cmd == "save-state") {
         if (arg.empty()) return fail("usage: save-state NAME");
         d.save_state(arg);
@@ -318,6 +442,38 @@ CommandResult CommandRunner::execute(const std::string& input) {
                                  frames, elapsed, elapsed > 0 ? frames / elapsed : 0.0, slowest_ms,
                                  elapsed > 0 ? insns / elapsed / 1e6 : 0.0);
         res.output += stopped(d);
+    // ---- the window, driven as a person would ----
+    } else if (cmd == "console" || cmd == "wait") {
+        if (source_ == Source::Console) return fail(cmd + " is for scripts (the window's frames go on by themselves)");
+        if (!ui_) return fail(cmd + " needs the window (not --no-window)");
+        if (cmd == "console") {
+            if (arg.empty()) return fail("usage: console LINE");
+            ui_->enter_console_line(arg);
+            ui_->frame();
+            res.output = console_since(console_mark);
+        } else {
+            uint64_t most = 10'000;
+            if (!arg.empty() && !parse_number(arg, most)) return fail("usage: wait [MAX_FRAMES]");
+            uint64_t frames = 0;
+            for (; ui_->running() && frames < most; ++frames) ui_->frame();
+            res.output = console_since(console_mark);
+            if (ui_->running()) return fail(fmt::format("{} after {} frames", what_runs(), frames));
+            res.output += fmt::format("ok: nothing runs after {} frames\n", frames);
+        }
+    } else if (cmd == "pause") {
+        if (ui_) ui_->pause();
+        else d.pause();
+        res.output = console_since(console_mark);
+    } else if (cmd == "expect-running") {
+        const std::string busy = what_runs();
+        if (busy.empty()) return fail("expected something to run; nothing does: " + d.status());
+        // With the window: its status line, and how many frames it has drawn.
+        res.output = ui_ ? fmt::format("ok: {} (frame {})\n", ui_->status_line(), ui_->frames()) : "ok: " + busy + "\n";
+    } else if (cmd == "expect-paused") {
+        if (const std::string busy = what_runs(); !busy.empty()) return fail("expected the machine paused; " + busy);
+        if (d.state() == Debugger::State::Finished)
+            return fail("expected the machine paused; it has stopped for good: " + d.status());
+        res.output = "ok: paused: " + d.status() + "\n";
     } else if (cmd == "view") {
         if (!ui_) return fail("view needs the window (not --no-window)");
         if (!ui_->show_tab(arg)) return fail("no inspection tab '" + arg + "'");

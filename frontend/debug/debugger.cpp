@@ -765,11 +765,28 @@ void Debugger::finish(StopReason r) {
     state_ = State::Finished;
     status_ = std::string("the machine stopped: ") + emu::to_string(r);
     if (r == StopReason::Reset) status_ += " (--no-reboot)";
+    end_run();
 }
 
 void Debugger::set_hit_status() {
     status_.clear();
     for (const Hit& h : hits_) status_ += (status_.empty() ? "" : "; ") + h.what;
+}
+
+void Debugger::stop_on_hits() {
+    state_ = State::Paused;
+    last_stop_ = StopReason::Break;
+    set_hit_status();
+    // "step over: returned to ...": the goal of the run reached, nothing else.
+    if (!run_label_.empty() && hits_.size() == 1 && hits_[0].id == 0) status_ = run_label_ + ": " + hits_[0].what;
+    end_run();
+}
+
+void Debugger::end_run() {
+    sink_->goal = Goal::None;
+    sink_->landing = BreakSink::Landing::None;
+    run_end_ = UINT64_MAX;
+    run_label_.clear();
 }
 
 StopReason Debugger::run_machine(uint64_t n) {
@@ -830,7 +847,7 @@ bool Debugger::step() {
             set_hit_status();
             return true;
         }
-        if (r2 != StopReason::InstructionLimit) {
+        if (r2 != StopReason::InstructionLimit && r2 != StopReason::Break) {
             finish(r2);
             return false;
         }
@@ -843,50 +860,97 @@ bool Debugger::step() {
     return true;
 }
 
-StopReason Debugger::run_goal(uint64_t max_insns) {
-    hits_.clear();
-    const StopReason r = run_until_stop(max_insns);
-    sink_->goal = Goal::None;
-    sink_->landing = BreakSink::Landing::None;
-    return r;
+// ---- runs: started, then run by complete_run() (scripts) or run_for() (frames)
+
+void Debugger::start_run(uint64_t max_insns, const char* label) {
+    resume();
+    if (state_ != State::Running) return;  // the machine has stopped for good
+    // The limit counts from here.
+    const uint64_t now = sys_->instructions();
+    run_end_ = max_insns > UINT64_MAX - now ? UINT64_MAX : now + max_insns;
+    run_label_ = label;
 }
 
-bool Debugger::step_over(uint64_t max_insns) {
+void Debugger::start_continue(uint64_t max_insns) { start_run(max_insns, ""); }
+
+bool Debugger::start_step_over(uint64_t max_insns) {
     if (state_ == State::Finished) return false;
     cpu::Cpu& c = sys_->cpu;
     uint8_t bytes[15] = {};
     unsigned got = 0;
     while (got < 15 && read_linear(c.current_pc() + got, bytes + got, 1)) ++got;
     cpu::DecodedInsn d;
-    if (cpu::decode({bytes, got}, c.s.code_size, d) != cpu::DecodeStatus::Ok) return step();
+    if (cpu::decode({bytes, got}, c.s.code_size, d) != cpu::DecodeStatus::Ok) {
+        step();
+        return false;
+    }
     const std::string m = cpu::mnemonic(d);
     const bool far_call = m == "call" && (d.form->opcode == 0x9a || (d.form->opcode == 0xff && d.form->reg == 3));
     const bool over = (m == "call" && !far_call) || m == "int" || m == "int3" || m == "into";
-    if (!over) return step();
+    if (!over) {
+        step();
+        return false;
+    }
     const uint64_t mask = c.s.code_size == 8 ? ~0ull : c.s.code_size == 4 ? 0xffffffffull : 0xffffull;
     sink_->landing = BreakSink::Landing::At;
     sink_->land_target = c.segment_base(cpu::CS) + ((c.s.rip + d.len) & mask);
     sink_->land_rsp = c.s.gpr[cpu::RSP];
-    const StopReason r = run_goal(max_insns);
-    if (r == StopReason::Break && hits_.size() == 1 && hits_[0].id == 0) status_ = "step over: " + hits_[0].what;
+    hits_.clear();
+    start_run(max_insns, "step over");
+    return true;
+}
+
+void Debugger::start_step_out(uint64_t max_insns) {
+    if (state_ == State::Finished) return;
+    sink_->landing = BreakSink::Landing::Out;
+    sink_->land_rsp = sys_->cpu.s.gpr[cpu::RSP];
+    sink_->land_cpl = sys_->cpu.s.cpl;
+    hits_.clear();
+    start_run(max_insns, "finish");
+}
+
+void Debugger::start_run_to(Goal goal, uint64_t max_insns) {
+    if (state_ == State::Finished) return;
+    sink_->goal = goal;
+    hits_.clear();
+    start_run(max_insns, "");
+}
+
+StopReason Debugger::complete_run() {
+    while (state_ == State::Running) {
+        if (sys_->instructions() >= run_end_) {
+            pause("instruction limit of the command");
+            return StopReason::InstructionLimit;
+        }
+        // At most to the limit: a run_for chunk would overshoot it.
+        const StopReason r =
+            run_chunk(std::min<uint64_t>(run_end_ - sys_->instructions(), kRunChunk));
+        if (r == StopReason::Break) stop_on_hits();
+        else if (r != StopReason::InstructionLimit && r != StopReason::TimeLimit) finish(r);
+    }
+    return last_stop_;
+}
+
+bool Debugger::step_over(uint64_t max_insns) {
+    if (start_step_over(max_insns)) complete_run();
     return state_ != State::Finished;
 }
 
 bool Debugger::step_out(uint64_t max_insns) {
-    if (state_ == State::Finished) return false;
-    sink_->landing = BreakSink::Landing::Out;
-    sink_->land_rsp = sys_->cpu.s.gpr[cpu::RSP];
-    sink_->land_cpl = sys_->cpu.s.cpl;
-    const StopReason r = run_goal(max_insns);
-    if (r == StopReason::Break && hits_.size() == 1 && hits_[0].id == 0) status_ = "finish: " + hits_[0].what;
+    start_step_out(max_insns);
+    complete_run();
     return state_ != State::Finished;
 }
 
 bool Debugger::run_to(Goal goal, uint64_t max_insns) {
-    if (state_ == State::Finished) return false;
-    sink_->goal = goal;
-    run_goal(max_insns);
+    start_run_to(goal, max_insns);
+    complete_run();
     return state_ != State::Finished;
+}
+
+StopReason Debugger::run_until_stop(uint64_t max_insns) {
+    start_continue(max_insns);
+    return complete_run();
 }
 
 void Debugger::resume() {
@@ -894,6 +958,7 @@ void Debugger::resume() {
     prev_ = sys_->cpu.s;
     state_ = State::Running;
     status_ = "running";
+    run_end_ = UINT64_MAX;
     // Off a code breakpoint we may be standing on, without stopping at it again.
     sys_->cpu.skip_code_breakpoint_once();
 }
@@ -902,6 +967,7 @@ void Debugger::pause(const std::string& why) {
     if (state_ != State::Running) return;
     state_ = State::Paused;
     status_ = why;
+    end_run();
 }
 
 bool Debugger::run_for(double host_ms) {
@@ -912,11 +978,13 @@ bool Debugger::run_for(double host_ms) {
     // size does not change the guest's run.
     constexpr uint64_t chunk = 250'000;
     for (;;) {
-        const StopReason r = run_chunk(chunk);
+        if (sys_->instructions() >= run_end_) {
+            pause("instruction limit of the command");
+            return true;
+        }
+        const StopReason r = run_chunk(std::min(chunk, run_end_ - sys_->instructions()));
         if (r == StopReason::Break) {
-            state_ = State::Paused;
-            last_stop_ = r;
-            set_hit_status();
+            stop_on_hits();
             return true;
         }
         if (r != StopReason::InstructionLimit && r != StopReason::TimeLimit) {
@@ -926,28 +994,6 @@ bool Debugger::run_for(double host_ms) {
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         if (ms >= host_ms) return false;
     }
-}
-
-StopReason Debugger::run_until_stop(uint64_t max_insns) {
-    resume();
-    if (state_ == State::Finished) return last_stop_;
-    const uint64_t end = sys_->instructions() + max_insns;
-    while (state_ == State::Running) {
-        if (sys_->instructions() >= end) {
-            pause("instruction limit of the command");
-            return StopReason::InstructionLimit;
-        }
-        // At most to `end`: a run_for chunk would overshoot it.
-        const StopReason r = run_chunk(std::min<uint64_t>(end - sys_->instructions(), kRunChunk));
-        if (r == StopReason::Break) {
-            state_ = State::Paused;
-            last_stop_ = r;
-            set_hit_status();
-        } else if (r != StopReason::InstructionLimit && r != StopReason::TimeLimit) {
-            finish(r);
-        }
-    }
-    return last_stop_;
 }
 
 // ---------------------------------------------------------------- time travel
@@ -978,6 +1024,9 @@ void Debugger::trim_serial(uint64_t position) {
 // Backwards (a restore, then re-execution) or forwards (running on), with
 // breakpoints suspended.
 bool Debugger::go_to(uint64_t icount) {
+    // A started run ends here: its goal must not stop the re-execution, nor
+    // outlive it.
+    end_run();
     const uint64_t now = sys_->instructions();
     if (icount < now || state_ == State::Finished) {
         if (icount < checkpoints_->oldest()) {

@@ -163,15 +163,39 @@ public:
         Initcall,   // do_one_initcall calls an initcall (stops at its entry)
     };
     bool run_to(Goal goal, uint64_t max_insns);
-    // Continue / pause (the window's buttons; frames call run_for()).
+    // Continue / pause (the window's buttons; frames call run_for()). A
+    // resumed run has no goal and no instruction limit.
     void resume();
+    // Stops a run (and its goal): the status says `why`.
     void pause(const std::string& why = "paused");
     // While running: runs for about `host_ms` of host time and returns true when
-    // the machine stopped (breakpoint, power-off, ...).
+    // the machine stopped (breakpoint, goal, the run's instruction limit,
+    // power-off, ...).
     bool run_for(double host_ms);
     // Runs until a breakpoint or a stop, at most `max_insns` instructions
     // (scripts). Returns the reason.
     emu::StopReason run_until_stop(uint64_t max_insns);
+
+    // ---- runs started now, run later ----
+    // Each start_* sets up what ends the run (a goal, a landing, at most
+    // `max_insns` instructions) and resumes the machine without running
+    // it. Scripts then run it to its stop with complete_run(): step_over,
+    // step_out, run_to and run_until_stop above are exactly that. The
+    // window instead lets its frames run it (run_for, ~12 ms a frame), so a
+    // long run never holds the window. The goal and the limit hold until
+    // the machine stops, for any reason (pause() and time travel too); the
+    // status then says why as the synchronous call's would ("finish:
+    // returned to ...", "phase: start_kernel", a breakpoint's hit).
+    void start_continue(uint64_t max_insns);
+    // False when nothing was started: the instruction is no CALL, INT n,
+    // INT3 or INTO, so it was stepped at once (step()), or the machine had
+    // stopped for good.
+    bool start_step_over(uint64_t max_insns);
+    void start_step_out(uint64_t max_insns);
+    void start_run_to(Goal goal, uint64_t max_insns);
+    // Runs a started run until it stops, without a time limit: the reason
+    // (InstructionLimit when the run's limit ended it).
+    emu::StopReason complete_run();
 
     // The registers before the last step or run, for highlighting changes.
     const cpu::CpuState& previous() const { return prev_; }
@@ -236,7 +260,13 @@ private:
     unsigned add_parsed(Breakpoint b);
     void finish(emu::StopReason r);
     void set_hit_status();
-    emu::StopReason run_goal(uint64_t max_insns);
+    // A counted hit stopped the run: paused, the status says which (with
+    // the started run's label before a goal's own hit).
+    void stop_on_hits();
+    // The started run is over: its goal, landing, limit and label go.
+    void end_run();
+    // Resumes a run of at most `max_insns` instructions, labelled for the status.
+    void start_run(uint64_t max_insns, const char* label);
     void load_symbols(const std::string& fw_path, const std::string& kernel_path, const std::string& initrd_path,
                       uint64_t setup_addr, bool linux_kernel);
     std::string where_name(uint64_t lin) const;
@@ -263,6 +293,10 @@ private:
     cpu::CpuState prev_{};
     std::string serial_;
     std::vector<uint64_t> serial_at_;  // the instruction that printed each byte
+    // The started run (start_*): where its instruction limit ends it, and
+    // what its goal's stop is called ("step over", "finish"; "" for none).
+    uint64_t run_end_ = UINT64_MAX;
+    std::string run_label_;
 
     // Breakpoints and what the hooks look at.
     std::vector<Breakpoint> bps_;

@@ -86,6 +86,8 @@ struct Timeline::View {
     double start = 0, span = 1;  // the visible instruction counts: [start, start + span)
     bool follow = true;          // fit the whole recording every frame
     std::optional<uint64_t> pending;  // a go-to clicked in this frame, done at the next
+    uint64_t scrub = 0;               // the scrubber's value (the machine's position unless dragged)
+    bool scrubbing = false;           // the scrubber is held
     std::string message;              // how the last go-to went
     char bookmark_name[96] = "";
     std::string bookmark_message;
@@ -95,7 +97,8 @@ struct Timeline::View {
     bool show_post_mortem = true;
 };
 
-Timeline::Timeline(Debugger& dbg, const std::string& bookmarks_path) : dbg_(dbg), view_(std::make_unique<View>()) {
+Timeline::Timeline(Debugger& dbg, const std::string& bookmarks_path)
+    : dbg_(dbg), pause_([&dbg] { dbg.pause("timeline"); }), view_(std::make_unique<View>()) {
     trace_ = std::make_unique<emu::trace::LiveTrace>(dbg.sys(), dbg.symbols());
     if (const auto& k = dbg.symbols().kernel)
         if (const auto* fn = k->find("do_execve")) trace_->set_exec_function(fn->addr);
@@ -107,7 +110,7 @@ Timeline::Timeline(Debugger& dbg, const std::string& bookmarks_path) : dbg_(dbg)
 Timeline::~Timeline() { dbg_.set_trace_tap(nullptr); }
 
 bool Timeline::go_to(uint64_t icount, std::string& why) {
-    dbg_.pause("timeline");
+    pause_();
     // Forwards by running, backwards through the checkpoints (Debugger::seek).
     const bool ok = dbg_.seek(icount);
     if (!ok) why = dbg_.status();
@@ -161,15 +164,31 @@ std::string Timeline::fault_chain() const {
 
 void Timeline::request_go_to(uint64_t icount) { view_->pending = icount; }
 
+Timeline::Range Timeline::scrub_range() const {
+    const uint64_t first = dbg_.checkpoints().oldest();
+    const uint64_t last = std::max({trace_->frontier(), dbg_.checkpoints().frontier(), dbg_.sys().instructions()});
+    return {first, std::max(first, last)};
+}
+
+void Timeline::scrub_to(uint64_t icount) {
+    pause_();
+    const Range r = scrub_range();
+    request_go_to(std::clamp(icount, r.first, r.last));
+}
+
+bool Timeline::go_to_requested(std::string& why) {
+    if (!view_->pending) return true;
+    const uint64_t target = *view_->pending;
+    view_->pending.reset();
+    const bool ok = go_to(target, why);
+    view_->message = ok ? fmt::format("at instruction {}", target) : fmt::format("could not go to {}: {}", target, why);
+    return ok;
+}
+
 void Timeline::draw() {
     // A go-to clicked in the last frame runs now, outside any iteration over the trace.
-    if (view_->pending) {
-        const uint64_t target = *view_->pending;
-        view_->pending.reset();
-        std::string why;
-        view_->message = go_to(target, why) ? fmt::format("at instruction {}", target)
-                                            : fmt::format("could not go to {}: {}", target, why);
-    }
+    std::string why;
+    go_to_requested(why);
     update();
     ImGui::SetNextWindowPos(ImVec2(0, 620), ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowSize(ImVec2(1060, 380), ImGuiCond_FirstUseEver);
@@ -217,7 +236,34 @@ void Timeline::draw_timeline() {
     }
     ImGui::SameLine();
     ImGui::TextUnformatted(!v.message.empty() ? v.message.c_str() : v.bookmark_message.c_str());
+    draw_scrubber();
     draw_lanes();
+}
+
+void Timeline::draw_scrubber() {
+    View& v = *view_;
+    const uint64_t now = dbg_.sys().instructions();
+    const Range r = scrub_range();
+    // It follows the machine, except while held.
+    if (!v.scrubbing) v.scrub = std::clamp(now, r.first, r.last);
+    ImGui::SetNextItemWidth(-1);
+    ImGui::BeginDisabled(r.last <= r.first);
+    ImGui::SliderScalar("##scrub", ImGuiDataType_U64, &v.scrub, &r.first, &r.last, "instruction %llu",
+                        ImGuiSliderFlags_AlwaysClamp);
+    if (ImGui::IsItemActivated()) {
+        // A running machine would move under the slider: it stops first.
+        v.scrubbing = true;
+        pause_();
+    }
+    if (ImGui::IsItemDeactivated()) {
+        v.scrubbing = false;
+        if (v.scrub != dbg_.sys().instructions()) scrub_to(v.scrub);
+    }
+    if (ImGui::IsItemHovered() && !v.scrubbing)
+        ImGui::SetTooltip("the machine's position: drag and release to go there (instructions %" PRIu64 "..%" PRIu64
+                          ": the oldest checkpoint to the furthest reached)",
+                          r.first, r.last);
+    ImGui::EndDisabled();
 }
 
 void Timeline::draw_lanes() {
@@ -428,7 +474,9 @@ void Timeline::draw_lanes() {
         ImGui::TextDisabled("click: go there");
         ImGui::EndTooltip();
     }
+    // On an event: to it; between events: to the instruction under the mouse.
     if (clicked && target) request_go_to(*target);
+    else if (clicked && mouse.x >= x0) scrub_to(static_cast<uint64_t>(std::max(0.0, std::round(at_x(mouse.x)))));
     if (trace_->lane_dropped(Lane::Interrupt) || trace_->lane_dropped(Lane::Console) || trace_->lane_dropped(Lane::Mode))
         ImGui::TextDisabled("some lanes are full: later events are counted, not kept");
 }

@@ -47,6 +47,10 @@ constexpr uint32_t kVgaPalette[16] = {0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0x
 
 constexpr size_t kScrollbackLines = 2000;
 
+// The guest runs for about half a frame between frames (≥ 30 frames a
+// second); a console command that steps steps as long.
+constexpr double kGuestSliceMs = 12.0;
+
 }  // namespace
 
 Ui::~Ui() {
@@ -107,17 +111,38 @@ bool Ui::frame() {
         if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_CLOSE &&
             ev.window.windowID == SDL_GetWindowID(window_))
             quit_ = true;
+        // Escape is the Pause button, unless the keys go to the guest.
+        if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_ESCAPE && !ev.key.repeat && !vga_focused_) pause();
         if (ev.type == SDL_KEYDOWN || ev.type == SDL_KEYUP) keyboard_event(ev.key);
     }
     run_console_command();
-    // The guest runs for about half a frame between frames (≥ 30 frames a second).
-    dbg_.run_for(12.0);
+    // The Continue button's run or a console command's.
+    dbg_.run_for(kGuestSliceMs);
+    poll_console_command();
     if (has_run_to_ && dbg_.state() != Debugger::State::Running) {
         dbg_.remove_breakpoint(run_to_);
         has_run_to_ = false;
     }
     draw(true);
+    ++frames_;
     return !quit_;
+}
+
+std::string Ui::status_line() const {
+    if (commands_.running()) return "running: " + commands_.running_command() + " -- Pause (or Escape) stops it";
+    if (running()) return dbg_.status() + " -- Pause (or Escape) stops it";
+    return dbg_.status();
+}
+
+void Ui::set_timeline(Timeline* t) {
+    timeline_ = t;
+    commands_.set_timeline(t);
+    if (t) t->set_pause([this] { pause(); });
+}
+
+void Ui::pause() {
+    if (commands_.running()) console_print(commands_.stop());
+    else dbg_.pause();
 }
 
 void Ui::keyboard_event(const SDL_KeyboardEvent& key) {
@@ -201,7 +226,9 @@ void Ui::draw_controls() {
     place(kControls);
     ImGui::Begin("Controls");
     emu::System& sys = dbg_.sys();
-    const bool running = dbg_.state() == Debugger::State::Running;
+    // Running: the Continue button's run or a console command (which may be
+    // stepping between frames with the machine paused).
+    const bool running = this->running();
     const bool finished = dbg_.state() == Debugger::State::Finished;
     ImGui::BeginDisabled(running || finished);
     if (ImGui::Button("Step")) dbg_.step();
@@ -216,7 +243,7 @@ void Ui::draw_controls() {
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!running);
-    if (ImGui::Button("Pause")) dbg_.pause();
+    if (ImGui::Button("Pause")) pause();
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::Checkbox("Step over interrupts", &dbg_.step_over_interrupts);
@@ -274,7 +301,8 @@ void Ui::draw_controls() {
 
     ImGui::Separator();
     const cpu::Cpu& c = sys.cpu;
-    ImGui::Text("%s", dbg_.status().c_str());
+    if (running) ImGui::TextColored(kCurrent, "%s", status_line().c_str());
+    else ImGui::Text("%s", status_line().c_str());
     views::GuestTask task;
     std::string why;
     if (views::current_task(dbg_, task, why)) {
@@ -545,30 +573,53 @@ int Ui::console_input_callback(ImGuiInputTextCallbackData* data) {
     return 0;
 }
 
+void Ui::enter_console_line(const std::string& line) {
+    console_pending_ = line;
+    console_has_pending_ = true;
+}
+
+void Ui::console_add(const std::string& text) {
+    size_t start = 0;
+    while (start < text.size()) {
+        const size_t nl = text.find('\n', start);
+        const size_t end = nl == std::string::npos ? text.size() : nl;
+        scrollback_.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    while (scrollback_.size() > kScrollbackLines) {
+        scrollback_.pop_front();
+        ++scrollback_dropped_;
+    }
+    console_scroll_ = true;
+}
+
+std::string Ui::console_text_since(uint64_t first) const {
+    std::string text;
+    for (size_t k = first > scrollback_dropped_ ? first - scrollback_dropped_ : 0; k < scrollback_.size(); ++k)
+        text += scrollback_[k] + "\n";
+    return text;
+}
+
+void Ui::console_print(const CommandResult& r) {
+    console_add(r.output);
+    if (r.status == CommandResult::Status::Failed) console_add("error: " + r.error);
+    if (r.status == CommandResult::Status::Quit) quit_ = true;
+}
+
 void Ui::run_console_command() {
     if (!console_has_pending_) return;
     console_has_pending_ = false;
     const std::string line = console_pending_;
     history_pos_ = -1;
     if (!line.empty() && (history_.empty() || history_.back() != line)) history_.push_back(line);
-    auto add = [this](const std::string& text) {
-        size_t start = 0;
-        while (start < text.size()) {
-            const size_t nl = text.find('\n', start);
-            const size_t end = nl == std::string::npos ? text.size() : nl;
-            scrollback_.push_back(text.substr(start, end - start));
-            start = end + 1;
-        }
-        while (scrollback_.size() > kScrollbackLines) scrollback_.pop_front();
-    };
-    add("> " + line);
-    // A command runs to its end before the next frame (a long `continue`
-    // holds the window until it stops).
-    const CommandResult r = commands_.execute(line);
-    add(r.output);
-    if (r.status == CommandResult::Status::Failed) add("error: " + r.error);
-    if (r.status == CommandResult::Status::Quit) quit_ = true;
-    console_scroll_ = true;
+    console_add("> " + line);
+    // A command that runs the machine starts here (Running); the frames run
+    // it and poll_console_command() prints its result.
+    console_print(commands_.submit(line));
+}
+
+void Ui::poll_console_command() {
+    if (const std::optional<CommandResult> r = commands_.poll(kGuestSliceMs)) console_print(*r);
 }
 
 }  // namespace bs::frontend::debug

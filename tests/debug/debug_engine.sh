@@ -232,6 +232,23 @@ expect-stop interrupt: vector
 SCRIPT
 run steps
 
+# A step that an interrupt arrives before runs the handler to its IRET and
+# lands in the interrupted code; the machine can go on (it used to end as
+# "the machine stopped: breakpoint").
+cat > step_irq.dbg <<'SCRIPT'
+break kernel_init
+continue
+delete all
+next-interrupt
+expect-stop interrupt: vector 0x20 (external)
+back 1                            # the instruction before the timer interrupt
+step 2
+expect-symbol memcpy+0x19
+next-interrupt
+expect-stop interrupt: vector 0x21 (external)
+SCRIPT
+run step_irq
+
 # Stepping over a BIOS call: INT 15h from the real-mode setup code.
 cat > bios.dbg <<'SCRIPT'
 break vector 0x15

@@ -1,5 +1,6 @@
-// The boot timeline's recording, the post-mortem and the bookmarks file
-// (frontend/debug/timeline.h, postmortem.h, bookmarks.h), without a window.
+// The boot timeline's recording, the post-mortem, the bookmarks file and
+// the scrubber (frontend/debug/timeline.h, postmortem.h, bookmarks.h),
+// without a window.
 //
 // Environment (tests/debug/CMakeLists.txt): BOOTSCOPE_GUEST_DIR (the bundled
 // guest), TIMELINE_TRACE (`bootscope trace record` of the bundled boot),
@@ -8,8 +9,10 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <imgui.h>
 #include <spdlog/spdlog.h>
 
+#include <cfloat>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -55,6 +58,45 @@ void run_to_stop(Debugger& d, Timeline& t) {
     REQUIRE(d.state() == Debugger::State::Finished);
     t.update();
 }
+
+// Dear ImGui without a window or a renderer (its core needs a display
+// size, a time step and its font atlas built): frames of the timeline pane
+// under a synthetic mouse.
+class HeadlessImGui {
+public:
+    HeadlessImGui() {
+        ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(1600, 1000);
+        io.DeltaTime = 1.0f / 60;
+        io.MouseDoubleClickTime = 0;  // every click a single one (a double one on the title bar folds the pane)
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    }
+    ~HeadlessImGui() { ImGui::DestroyContext(); }
+    HeadlessImGui(const HeadlessImGui&) = delete;
+    HeadlessImGui& operator=(const HeadlessImGui&) = delete;
+
+    // One frame with the mouse at (x, y), its left button down or up.
+    void frame(Timeline& t, float x, float y, bool down) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.MousePos = ImVec2(x, y);
+        io.MouseDown[0] = down;
+        ImGui::NewFrame();
+        t.draw();
+        ImGui::Render();
+    }
+    void idle(Timeline& t) { frame(t, -FLT_MAX, -FLT_MAX, false); }
+    // A press and a release at (x, y), then the frame that does what they asked.
+    void click(Timeline& t, float x, float y) {
+        frame(t, x, y, false);
+        frame(t, x, y, true);
+        frame(t, x, y, false);
+        idle(t);
+    }
+};
 
 }  // namespace
 
@@ -136,6 +178,63 @@ TEST_CASE("going back in time and running again records each event once") {
     CHECK(tl.trace().lane(emu::trace::Lane::Console).size() == console);
     REQUIRE(tl.trace().analysis().phases.size() == phases.size());
     for (size_t k = 0; k < phases.size(); ++k) CHECK(tl.trace().analysis().phases[k].icount == phases[k].icount);
+}
+
+TEST_CASE("the scrubber and a click between the lanes' events go to an instruction, pausing a run first") {
+    spdlog::set_level(spdlog::level::warn);
+    auto d = make_debugger({});
+    Timeline tl(*d, "");
+    std::string err;
+    REQUIRE(d->add("kernel_init", err));
+    d->run_until_stop(2'000'000'000);
+    REQUIRE(d->status().find("(kernel_init)") != std::string::npos);
+    const uint64_t end = d->sys().instructions();
+    tl.update();
+    // From power-on (the oldest checkpoint) to the furthest instruction reached.
+    CHECK(tl.scrub_range().first == 0);
+    CHECK(tl.scrub_range().last == end);
+
+    HeadlessImGui gui;
+    for (int k = 0; k < 3; ++k) gui.idle(tl);  // the pane laid out
+    // Clicks down the middle of the pane (placed at 0,620 by draw()) from
+    // under its title: the first that moves the machine is on the scrubber
+    // (above it: text, the bookmark name and buttons; the tabs end left of
+    // the middle). Its middle is the middle of the range.
+    const float mid = 530;
+    float scrub_y = 0;
+    for (float y = 640; y < 1000 && !scrub_y; y += 2) {
+        gui.click(tl, mid, y);
+        if (d->sys().instructions() != end) scrub_y = y;
+    }
+    REQUIRE(scrub_y > 0);
+    const uint64_t at_scrub = d->sys().instructions();
+    CHECK(at_scrub > end * 45 / 100);
+    CHECK(at_scrub < end * 55 / 100);
+    CHECK(d->state() == Debugger::State::Paused);
+
+    // Below it, the lanes: their axis row holds no events, so a click there
+    // goes to the instruction under the mouse (on the lanes' own scale,
+    // right of their labels: not the scrubber's instruction).
+    float axis_y = 0;
+    for (float y = scrub_y + 2; y < 1000 && !axis_y; y += 2) {
+        gui.click(tl, mid, y);
+        if (d->sys().instructions() != at_scrub) axis_y = y;
+    }
+    REQUIRE(axis_y > 0);
+    const uint64_t at_axis = d->sys().instructions();
+    gui.click(tl, mid + 300, axis_y);  // about a third of the lanes' width further
+    CHECK(d->sys().instructions() > at_axis + end / 5);
+
+    // A running machine: holding the scrubber pauses it, releasing goes there.
+    d->resume();
+    REQUIRE(d->state() == Debugger::State::Running);
+    gui.frame(tl, 200, scrub_y, false);
+    gui.frame(tl, 200, scrub_y, true);
+    CHECK(d->state() == Debugger::State::Paused);
+    gui.frame(tl, 200, scrub_y, false);
+    gui.idle(tl);
+    CHECK(d->sys().instructions() > end / 10);
+    CHECK(d->sys().instructions() < end * 25 / 100);
 }
 
 TEST_CASE("a triple fault is explained: #UD -> #GP -> #DF -> triple fault") {
