@@ -305,31 +305,10 @@ std::unique_ptr<Debugger> Debugger::create(const RunOptions& opt, int& status) {
                                              dp->where_name(dp->sys_->cpu.current_pc())));
         }
     };
-    m.on_watched_write = [dp](uint64_t pa, unsigned size, uint64_t value) {
-        if (!dp->sink_->armed) return;
-        for (const Breakpoint& bp : dp->bps_) {
-            if (bp.kind != BreakKind::Watch || !bp.enabled || !(bp.access & kAccessWrite) || pa + size - 1 < bp.lo ||
-                pa > bp.hi)
-                continue;
-            std::vector<uint8_t> old(bp.hi - bp.lo + 1);
-            dp->read_phys(bp.lo, old.data(), old.size());
-            const uint64_t pc = dp->sys_->cpu.current_pc();
-            dp->candidate(bp.id, fmt::format("{}-byte write of {:#x} at {:#x} by {:#x} ({})", size, value, pa, pc,
-                                             dp->where_name(pc)),
-                          std::move(old));
-        }
-    };
-    m.on_watched_read = [dp](uint64_t pa, unsigned size, uint64_t value) {
-        if (!dp->sink_->armed) return;
-        for (const Breakpoint& bp : dp->bps_) {
-            if (bp.kind != BreakKind::Watch || !bp.enabled || !(bp.access & kAccessRead) || pa + size - 1 < bp.lo ||
-                pa > bp.hi)
-                continue;
-            const uint64_t pc = dp->sys_->cpu.current_pc();
-            dp->candidate(bp.id, fmt::format("{}-byte read of {:#x} at {:#x} by {:#x} ({})", size, value, pa, pc,
-                                             dp->where_name(pc)));
-        }
-    };
+    // Watchpoints: a write is seen before it is stored (the old bytes kept
+    // for the hit's text), a read with the value it read.
+    m.on_watched_write = [dp](uint64_t pa, unsigned size, uint64_t value) { dp->watched_access(pa, size, value, true); };
+    m.on_watched_read = [dp](uint64_t pa, unsigned size, uint64_t value) { dp->watched_access(pa, size, value, false); };
     d->sink_ = std::make_unique<BreakSink>(*d);
     d->sys_->cpu.set_trace(d->sink_.get());
     d->load_symbols(fw_path, kernel_path, lm.initrd_path, boot.setup_addr, boot.kind == emu::ImageKind::Linux);
@@ -690,6 +669,24 @@ void Debugger::candidate(unsigned id, std::string what, std::vector<uint8_t> old
     }
     candidates_.push_back({id, std::move(what), std::move(old)});
     if (sys_->running()) sys_->request_break();  // after a run the request would stop the next one
+}
+
+void Debugger::watched_access(uint64_t pa, unsigned size, uint64_t value, bool write) {
+    if (!sink_->armed) return;
+    for (const Breakpoint& bp : bps_) {
+        if (bp.kind != BreakKind::Watch || !bp.enabled || !(bp.access & (write ? kAccessWrite : kAccessRead)) ||
+            pa + size - 1 < bp.lo || pa > bp.hi)
+            continue;
+        std::vector<uint8_t> old;
+        if (write) {
+            old.resize(bp.hi - bp.lo + 1);
+            read_phys(bp.lo, old.data(), old.size());
+        }
+        const uint64_t pc = sys_->cpu.current_pc();
+        candidate(bp.id, fmt::format("{}-byte {} of {:#x} at {:#x} by {:#x} ({})", size, write ? "write" : "read", value,
+                                     pa, pc, where_name(pc)),
+                  std::move(old));
+    }
 }
 
 void Debugger::code_candidates() {

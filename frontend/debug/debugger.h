@@ -250,6 +250,8 @@ private:
     // The candidates of the last run: true when one counts (fills hits_).
     bool confirm_hits();
     void candidate(unsigned id, std::string what, std::vector<uint8_t> old = {});
+    // A data access to a watched page (Machine::on_watched_write/_read).
+    void watched_access(uint64_t pa, unsigned size, uint64_t value, bool write);
     // The code breakpoints at RIP (linear and physical) as candidates.
     void code_candidates();
     bool stopped_at_code_breakpoint();
