@@ -75,7 +75,7 @@ grep -A1 '^> where$' async.out | grep -q ' long64 cpl 0 after [0-9]* instruction
   fail "where did not answer while continue ran"
 [ "$(wc -l < sync.results)" = 9 ] || { cat sync.out; fail "sync.dbg: expected 9 results"; }
 diff sync.results async.results || fail "the console's results differ from the script's"
-grep -q '^breakpoint 1 (kernel_init): at kernel_init; rip .* after 50731373 instructions$' async.out ||
+grep -q '^breakpoint 1 (kernel_init): at kernel_init; rip .* after 42917640 instructions$' async.out ||
   fail "the console's continue did not stop at kernel_init"
 # Running after its first frame, with the status line saying what runs;
 # the frames went on while it ran.

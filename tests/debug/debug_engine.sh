@@ -239,13 +239,13 @@ cat > step_irq.dbg <<'SCRIPT'
 break kernel_init
 continue
 delete all
+next-interrupt                    # the keyboard's, once request_irq unmasks it
+expect-stop interrupt: vector 0x21 (external)
+back 1                            # the instruction before the interrupt
+step 2                            # it, the handler run through, the next one
+expect-symbol request_irq+0x46
 next-interrupt
 expect-stop interrupt: vector 0x20 (external)
-back 1                            # the instruction before the timer interrupt
-step 2
-expect-symbol memcpy+0x19
-next-interrupt
-expect-stop interrupt: vector 0x21 (external)
 SCRIPT
 run step_irq
 
@@ -277,11 +277,11 @@ back 1000                         # reverse step: exactly the state 1000 instruc
 compare-state here
 goto 20000000                     # forwards...
 where
-goto 45197                        # ...and back by instruction count
+goto 24731                        # ...and back by instruction count
 compare-state here
 reverse-continue                  # back to the last breakpoint hit
 expect-symbol start_kernel
-expect icount==45097
+expect icount==24631
 delete all
 goto 40000000
 last-write jiffies                # the timer interrupt that wrote it last
