@@ -362,7 +362,8 @@ DecodeStatus decode(std::span<const uint8_t> bytes, unsigned code_size, DecodedI
         return DecodeStatus::Invalid;
     }
     const unsigned width_index = opsize == 1 ? 0 : opsize == 2 ? 1 : opsize == 4 ? 2 : 3;
-    out.handler = form->handler[width_index];
+    out.handler = out.mod == 3 && (attrs & fa::ModRM) && form->reg_handler[width_index] ? form->reg_handler[width_index]
+                                                                                       : form->handler[width_index];
     if (!out.handler) {
         out.handler = handle_ud;
         return DecodeStatus::Invalid;

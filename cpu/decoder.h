@@ -80,6 +80,9 @@ struct Form {
     uint32_t attrs;
     Handler handler[4];    // by operand size: [0] 8-bit, [1] 16, [2] 32, [3] 64
     const char* isa;       // "base", "x87", "sse", "sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "system", ...
+    // When set, the handlers used when ModRM.mod == 3: instantiations for a
+    // register r/m operand only (operands.h, Rm::Reg), cheaper than handler[].
+    Handler reg_handler[4] = {};
 };
 
 // Sentinel register numbers in DecodedInsn.

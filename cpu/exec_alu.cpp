@@ -45,23 +45,23 @@ template <class T, AluOp OP> inline void record_flags(CpuState& s, T a, T b, T r
 template <AluOp OP> inline constexpr bool kUsesCarry = OP == AluOp::Adc || OP == AluOp::Sbb;
 
 // dst op= src, where dst is the r/m operand.
-template <class T, AluOp OP> inline void alu_to_rm(Cpu& c, const DecodedInsn& i, T b) {
+template <class T, AluOp OP, Rm R> inline void alu_to_rm(Cpu& c, const DecodedInsn& i, T b) {
     const bool cin = kUsesCarry<OP> && get_cf(c.s);
-    const T a = read_rm<T>(c, i);
+    const T a = read_rm<T, R>(c, i);
     const T r = compute<T, OP>(a, b, cin);
-    if constexpr (OP != AluOp::Cmp) write_rm<T>(c, i, r);
+    if constexpr (OP != AluOp::Cmp) write_rm<T, R>(c, i, r);
     record_flags<T, OP>(c.s, a, b, r, cin);
 }
 
 // 00/01 etc.: r/m op= reg
-template <class T, AluOp OP> void alu_rm_r(Cpu& c, const DecodedInsn& i) {
-    alu_to_rm<T, OP>(c, i, get_reg<T>(c.s, i.reg));
+template <class T, AluOp OP, Rm R = Rm::Any> void alu_rm_r(Cpu& c, const DecodedInsn& i) {
+    alu_to_rm<T, OP, R>(c, i, get_reg<T>(c.s, i.reg));
 }
 
 // 02/03 etc.: reg op= r/m
-template <class T, AluOp OP> void alu_r_rm(Cpu& c, const DecodedInsn& i) {
+template <class T, AluOp OP, Rm R = Rm::Any> void alu_r_rm(Cpu& c, const DecodedInsn& i) {
     const bool cin = kUsesCarry<OP> && get_cf(c.s);
-    const T b = read_rm<T>(c, i);
+    const T b = read_rm<T, R>(c, i);
     const T a = get_reg<T>(c.s, i.reg);
     const T r = compute<T, OP>(a, b, cin);
     if constexpr (OP != AluOp::Cmp) set_reg<T>(c.s, i.reg, r);
@@ -78,14 +78,16 @@ template <class T, AluOp OP> void alu_a_imm(Cpu& c, const DecodedInsn& i) {
 }
 
 // 80/81/83 /n: r/m op= imm
-template <class T, AluOp OP> void alu_rm_imm(Cpu& c, const DecodedInsn& i) { alu_to_rm<T, OP>(c, i, imm<T>(i)); }
+template <class T, AluOp OP, Rm R = Rm::Any> void alu_rm_imm(Cpu& c, const DecodedInsn& i) {
+    alu_to_rm<T, OP, R>(c, i, imm<T>(i));
+}
 
-template <class T> void test_rm_r(Cpu& c, const DecodedInsn& i) {
-    const T r = read_rm<T>(c, i) & get_reg<T>(c.s, i.reg);
+template <class T, Rm R = Rm::Any> void test_rm_r(Cpu& c, const DecodedInsn& i) {
+    const T r = read_rm<T, R>(c, i) & get_reg<T>(c.s, i.reg);
     set_flags(c.s, FlagOp::Logic, sizeof(T), r, 0, 0);
 }
-template <class T> void test_rm_imm(Cpu& c, const DecodedInsn& i) {
-    const T r = read_rm<T>(c, i) & imm<T>(i);
+template <class T, Rm R = Rm::Any> void test_rm_imm(Cpu& c, const DecodedInsn& i) {
+    const T r = read_rm<T, R>(c, i) & imm<T>(i);
     set_flags(c.s, FlagOp::Logic, sizeof(T), r, 0, 0);
 }
 template <class T> void test_a_imm(Cpu& c, const DecodedInsn& i) {
@@ -102,18 +104,18 @@ template <class T> void neg_rm(Cpu& c, const DecodedInsn& i) {
     write_rm<T>(c, i, r);
     set_flags(c.s, FlagOp::Sub, sizeof(T), r, 0, a);
 }
-template <class T> void inc_rm(Cpu& c, const DecodedInsn& i) {
+template <class T, Rm R = Rm::Any> void inc_rm(Cpu& c, const DecodedInsn& i) {
     const bool cf = get_cf(c.s);
-    const T a = read_rm<T>(c, i);
+    const T a = read_rm<T, R>(c, i);
     const T r = static_cast<T>(a + 1);
-    write_rm<T>(c, i, r);
+    write_rm<T, R>(c, i, r);
     set_flags(c.s, FlagOp::Inc, sizeof(T), r, a, 1, cf);
 }
-template <class T> void dec_rm(Cpu& c, const DecodedInsn& i) {
+template <class T, Rm R = Rm::Any> void dec_rm(Cpu& c, const DecodedInsn& i) {
     const bool cf = get_cf(c.s);
-    const T a = read_rm<T>(c, i);
+    const T a = read_rm<T, R>(c, i);
     const T r = static_cast<T>(a - 1);
-    write_rm<T>(c, i, r);
+    write_rm<T, R>(c, i, r);
     set_flags(c.s, FlagOp::Dec, sizeof(T), r, a, 1, cf);
 }
 // 40+r / 48+r (16/32-bit modes only: REX prefixes in 64-bit mode)
@@ -209,24 +211,35 @@ void aad(Cpu& c, const DecodedInsn& i) {
 void salc(Cpu& c, const DecodedInsn&) { set_reg<uint8_t>(c.s, RAX, get_cf(c.s) ? 0xff : 0x00); }
 
 #define ALU_H(fn, OP) {&fn<uint8_t, OP>, &fn<uint16_t, OP>, &fn<uint32_t, OP>, &fn<uint64_t, OP>}
+// The register-operand instantiations (operands.h, Rm::Reg).
+#define ALU_HR(fn, OP) \
+    {&fn<uint8_t, OP, Rm::Reg>, &fn<uint16_t, OP, Rm::Reg>, &fn<uint32_t, OP, Rm::Reg>, &fn<uint64_t, OP, Rm::Reg>}
 
 constexpr uint32_t M = fa::ModRM;
 constexpr uint32_t ML = fa::ModRM | fa::Lockable;
 
 // The six encodings of one ALU operation at opcode base `b` and its /n in 80/81/83.
 #define ALU_FORMS(name, b, OP, LOCK)                                                                          \
-    {name, kMap1, b + 0, -1, -1, kModAny, kPfxAny, kImmNone, LOCK | fa::Byte, ALU_H(alu_rm_r, OP), "base"},  \
-    {name, kMap1, b + 1, -1, -1, kModAny, kPfxAny, kImmNone, LOCK, ALU_H(alu_rm_r, OP), "base"},             \
-    {name, kMap1, b + 2, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, ALU_H(alu_r_rm, OP), "base"},     \
-    {name, kMap1, b + 3, -1, -1, kModAny, kPfxAny, kImmNone, M, ALU_H(alu_r_rm, OP), "base"},                \
+    {name, kMap1, b + 0, -1, -1, kModAny, kPfxAny, kImmNone, LOCK | fa::Byte, ALU_H(alu_rm_r, OP), "base",   \
+     ALU_HR(alu_rm_r, OP)},                                                                                 \
+    {name, kMap1, b + 1, -1, -1, kModAny, kPfxAny, kImmNone, LOCK, ALU_H(alu_rm_r, OP), "base",              \
+     ALU_HR(alu_rm_r, OP)},                                                                                 \
+    {name, kMap1, b + 2, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, ALU_H(alu_r_rm, OP), "base",      \
+     ALU_HR(alu_r_rm, OP)},                                                                                 \
+    {name, kMap1, b + 3, -1, -1, kModAny, kPfxAny, kImmNone, M, ALU_H(alu_r_rm, OP), "base",                 \
+     ALU_HR(alu_r_rm, OP)},                                                                                 \
     {name, kMap1, b + 4, -1, -1, kModAny, kPfxAny, kImmB, fa::Byte, ALU_H(alu_a_imm, OP), "base"},           \
     {name, kMap1, b + 5, -1, -1, kModAny, kPfxAny, kImmZ, 0, ALU_H(alu_a_imm, OP), "base"}
 
 #define ALU_GROUP_FORMS(name, n, OP, LOCK)                                                                         \
-    {name, kMap1, 0x80, n, -1, kModAny, kPfxAny, kImmB, LOCK | fa::Byte, ALU_H(alu_rm_imm, OP), "base"},          \
-    {name, kMap1, 0x81, n, -1, kModAny, kPfxAny, kImmZ, LOCK, ALU_H(alu_rm_imm, OP), "base"},                     \
-    {name, kMap1, 0x82, n, -1, kModAny, kPfxAny, kImmB, LOCK | fa::Byte | fa::Inv64, ALU_H(alu_rm_imm, OP), "base"}, \
-    {name, kMap1, 0x83, n, -1, kModAny, kPfxAny, kImmB, LOCK, ALU_H(alu_rm_imm, OP), "base"}
+    {name, kMap1, 0x80, n, -1, kModAny, kPfxAny, kImmB, LOCK | fa::Byte, ALU_H(alu_rm_imm, OP), "base",            \
+     ALU_HR(alu_rm_imm, OP)},                                                                                      \
+    {name, kMap1, 0x81, n, -1, kModAny, kPfxAny, kImmZ, LOCK, ALU_H(alu_rm_imm, OP), "base",                       \
+     ALU_HR(alu_rm_imm, OP)},                                                                                      \
+    {name, kMap1, 0x82, n, -1, kModAny, kPfxAny, kImmB, LOCK | fa::Byte | fa::Inv64, ALU_H(alu_rm_imm, OP), "base", \
+     ALU_HR(alu_rm_imm, OP)},                                                                                      \
+    {name, kMap1, 0x83, n, -1, kModAny, kPfxAny, kImmB, LOCK, ALU_H(alu_rm_imm, OP), "base",                       \
+     ALU_HR(alu_rm_imm, OP)}
 
 const Form kForms[] = {
     ALU_FORMS("add", 0x00, AluOp::Add, ML),
@@ -246,22 +259,22 @@ const Form kForms[] = {
     ALU_GROUP_FORMS("xor", 6, AluOp::Xor, ML),
     ALU_GROUP_FORMS("cmp", 7, AluOp::Cmp, M),
 
-    {"test", kMap1, 0x84, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, BS_HANDLERS(test_rm_r), "base"},
-    {"test", kMap1, 0x85, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(test_rm_r), "base"},
+    {"test", kMap1, 0x84, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, BS_HANDLERS(test_rm_r), "base", BS_REG_HANDLERS(test_rm_r)},
+    {"test", kMap1, 0x85, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(test_rm_r), "base", BS_REG_HANDLERS(test_rm_r)},
     {"test", kMap1, 0xa8, -1, -1, kModAny, kPfxAny, kImmB, fa::Byte, BS_HANDLERS(test_a_imm), "base"},
     {"test", kMap1, 0xa9, -1, -1, kModAny, kPfxAny, kImmZ, 0, BS_HANDLERS(test_a_imm), "base"},
-    {"test", kMap1, 0xf6, 0, -1, kModAny, kPfxAny, kImmB, M | fa::Byte, BS_HANDLERS(test_rm_imm), "base"},
-    {"test", kMap1, 0xf6, 1, -1, kModAny, kPfxAny, kImmB, M | fa::Byte, BS_HANDLERS(test_rm_imm), "base"},
-    {"test", kMap1, 0xf7, 0, -1, kModAny, kPfxAny, kImmZ, M, BS_HANDLERS(test_rm_imm), "base"},
-    {"test", kMap1, 0xf7, 1, -1, kModAny, kPfxAny, kImmZ, M, BS_HANDLERS(test_rm_imm), "base"},
+    {"test", kMap1, 0xf6, 0, -1, kModAny, kPfxAny, kImmB, M | fa::Byte, BS_HANDLERS(test_rm_imm), "base", BS_REG_HANDLERS(test_rm_imm)},
+    {"test", kMap1, 0xf6, 1, -1, kModAny, kPfxAny, kImmB, M | fa::Byte, BS_HANDLERS(test_rm_imm), "base", BS_REG_HANDLERS(test_rm_imm)},
+    {"test", kMap1, 0xf7, 0, -1, kModAny, kPfxAny, kImmZ, M, BS_HANDLERS(test_rm_imm), "base", BS_REG_HANDLERS(test_rm_imm)},
+    {"test", kMap1, 0xf7, 1, -1, kModAny, kPfxAny, kImmZ, M, BS_HANDLERS(test_rm_imm), "base", BS_REG_HANDLERS(test_rm_imm)},
     {"not", kMap1, 0xf6, 2, -1, kModAny, kPfxAny, kImmNone, ML | fa::Byte, BS_HANDLERS(not_rm), "base"},
     {"not", kMap1, 0xf7, 2, -1, kModAny, kPfxAny, kImmNone, ML, BS_HANDLERS(not_rm), "base"},
     {"neg", kMap1, 0xf6, 3, -1, kModAny, kPfxAny, kImmNone, ML | fa::Byte, BS_HANDLERS(neg_rm), "base"},
     {"neg", kMap1, 0xf7, 3, -1, kModAny, kPfxAny, kImmNone, ML, BS_HANDLERS(neg_rm), "base"},
-    {"inc", kMap1, 0xfe, 0, -1, kModAny, kPfxAny, kImmNone, ML | fa::Byte, BS_HANDLERS(inc_rm), "base"},
-    {"dec", kMap1, 0xfe, 1, -1, kModAny, kPfxAny, kImmNone, ML | fa::Byte, BS_HANDLERS(dec_rm), "base"},
-    {"inc", kMap1, 0xff, 0, -1, kModAny, kPfxAny, kImmNone, ML, BS_HANDLERS(inc_rm), "base"},
-    {"dec", kMap1, 0xff, 1, -1, kModAny, kPfxAny, kImmNone, ML, BS_HANDLERS(dec_rm), "base"},
+    {"inc", kMap1, 0xfe, 0, -1, kModAny, kPfxAny, kImmNone, ML | fa::Byte, BS_HANDLERS(inc_rm), "base", BS_REG_HANDLERS(inc_rm)},
+    {"dec", kMap1, 0xfe, 1, -1, kModAny, kPfxAny, kImmNone, ML | fa::Byte, BS_HANDLERS(dec_rm), "base", BS_REG_HANDLERS(dec_rm)},
+    {"inc", kMap1, 0xff, 0, -1, kModAny, kPfxAny, kImmNone, ML, BS_HANDLERS(inc_rm), "base", BS_REG_HANDLERS(inc_rm)},
+    {"dec", kMap1, 0xff, 1, -1, kModAny, kPfxAny, kImmNone, ML, BS_HANDLERS(dec_rm), "base", BS_REG_HANDLERS(dec_rm)},
     {"inc", kMap1, 0x40, -1, -1, kModAny, kPfxAny, kImmNone, fa::OpReg | fa::Inv64, BS_HANDLERS(inc_r), "base"},
     {"dec", kMap1, 0x48, -1, -1, kModAny, kPfxAny, kImmNone, fa::OpReg | fa::Inv64, BS_HANDLERS(dec_r), "base"},
 

@@ -10,9 +10,13 @@ namespace {
 
 constexpr uint32_t M = fa::ModRM;
 
-template <class T> void mov_rm_r(Cpu& c, const DecodedInsn& i) { write_rm<T>(c, i, get_reg<T>(c.s, i.reg)); }
-template <class T> void mov_r_rm(Cpu& c, const DecodedInsn& i) { set_reg<T>(c.s, i.reg, read_rm<T>(c, i)); }
-template <class T> void mov_rm_imm(Cpu& c, const DecodedInsn& i) { write_rm<T>(c, i, imm<T>(i)); }
+template <class T, Rm R = Rm::Any> void mov_rm_r(Cpu& c, const DecodedInsn& i) {
+    write_rm<T, R>(c, i, get_reg<T>(c.s, i.reg));
+}
+template <class T, Rm R = Rm::Any> void mov_r_rm(Cpu& c, const DecodedInsn& i) {
+    set_reg<T>(c.s, i.reg, read_rm<T, R>(c, i));
+}
+template <class T, Rm R = Rm::Any> void mov_rm_imm(Cpu& c, const DecodedInsn& i) { write_rm<T, R>(c, i, imm<T>(i)); }
 template <class T> void mov_r_imm(Cpu& c, const DecodedInsn& i) { set_reg<T>(c.s, i.reg, imm<T>(i)); }
 
 // A0..A3: MOV AL/rAX <-> moffs (address-size offset, segment DS or override).
@@ -40,34 +44,29 @@ template <class T> void mov_rm_sreg(Cpu& c, const DecodedInsn& i) {
 }
 
 // MOVZX/MOVSX with a source of type S into a destination of type T.
-template <class T, class S> void movzx(Cpu& c, const DecodedInsn& i) {
-    S v;
-    if (i.mod == 3) v = get_reg<S>(c.s, i.rm);
-    else v = c.read<S>(mem_linear(c, i, sizeof(S)));
-    set_reg<T>(c.s, i.reg, static_cast<T>(v));
+template <class T, class S, Rm R = Rm::Any> void movzx(Cpu& c, const DecodedInsn& i) {
+    set_reg<T>(c.s, i.reg, static_cast<T>(read_rm<S, R>(c, i)));
 }
-template <class T, class S> void movsx(Cpu& c, const DecodedInsn& i) {
-    S v;
-    if (i.mod == 3) v = get_reg<S>(c.s, i.rm);
-    else v = c.read<S>(mem_linear(c, i, sizeof(S)));
+template <class T, class S, Rm R = Rm::Any> void movsx(Cpu& c, const DecodedInsn& i) {
+    const S v = read_rm<S, R>(c, i);
     set_reg<T>(c.s, i.reg, static_cast<T>(static_cast<Signed<T>>(static_cast<Signed<S>>(v))));
 }
 // The byte-source forms decode with legacy byte registers only when the
 // *source* is 8-bit; the decoder numbers rm by the operand size, so remap.
-uint8_t read_byte_source(Cpu& c, const DecodedInsn& i) {
-    if (i.mod != 3) return c.read<uint8_t>(mem_linear(c, i));
+template <Rm R = Rm::Any> uint8_t read_byte_source(Cpu& c, const DecodedInsn& i) {
+    if (R == Rm::Any && i.mod != 3) return c.read<uint8_t>(mem_linear(c, i));
     const unsigned rm = (!i.rex && i.rm >= 4 && i.rm < 8) ? kAH + i.rm - 4 : i.rm;
     return get_reg<uint8_t>(c.s, rm);
 }
-template <class T> void movzx_b(Cpu& c, const DecodedInsn& i) {
-    set_reg<T>(c.s, i.reg, static_cast<T>(read_byte_source(c, i)));
+template <class T, Rm R = Rm::Any> void movzx_b(Cpu& c, const DecodedInsn& i) {
+    set_reg<T>(c.s, i.reg, static_cast<T>(read_byte_source<R>(c, i)));
 }
-template <class T> void movsx_b(Cpu& c, const DecodedInsn& i) {
-    const auto v = static_cast<int8_t>(read_byte_source(c, i));
+template <class T, Rm R = Rm::Any> void movsx_b(Cpu& c, const DecodedInsn& i) {
+    const auto v = static_cast<int8_t>(read_byte_source<R>(c, i));
     set_reg<T>(c.s, i.reg, static_cast<T>(static_cast<Signed<T>>(v)));
 }
-template <class T> void movzx_w(Cpu& c, const DecodedInsn& i) { movzx<T, uint16_t>(c, i); }
-template <class T> void movsx_w(Cpu& c, const DecodedInsn& i) { movsx<T, uint16_t>(c, i); }
+template <class T, Rm R = Rm::Any> void movzx_w(Cpu& c, const DecodedInsn& i) { movzx<T, uint16_t, R>(c, i); }
+template <class T, Rm R = Rm::Any> void movsx_w(Cpu& c, const DecodedInsn& i) { movsx<T, uint16_t, R>(c, i); }
 // 63: MOVSXD r, r/m32 (without REX.W it moves 32 or 16 bits unchanged).
 template <class T> void movsxd(Cpu& c, const DecodedInsn& i) {
     if constexpr (sizeof(T) == 8) movsx<uint64_t, uint32_t>(c, i);
@@ -184,28 +183,28 @@ void xlat(Cpu& c, const DecodedInsn& i) {
 }
 
 const Form kForms[] = {
-    {"mov", kMap1, 0x88, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, BS_HANDLERS(mov_rm_r), "base"},
-    {"mov", kMap1, 0x89, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_r), "base"},
-    {"mov", kMap1, 0x8a, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, BS_HANDLERS(mov_r_rm), "base"},
-    {"mov", kMap1, 0x8b, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_r_rm), "base"},
+    {"mov", kMap1, 0x88, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, BS_HANDLERS(mov_rm_r), "base", BS_REG_HANDLERS(mov_rm_r)},
+    {"mov", kMap1, 0x89, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_r), "base", BS_REG_HANDLERS(mov_rm_r)},
+    {"mov", kMap1, 0x8a, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte, BS_HANDLERS(mov_r_rm), "base", BS_REG_HANDLERS(mov_r_rm)},
+    {"mov", kMap1, 0x8b, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_r_rm), "base", BS_REG_HANDLERS(mov_r_rm)},
     {"mov", kMap1, 0x8c, 0, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
     {"mov", kMap1, 0x8c, 1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
     {"mov", kMap1, 0x8c, 2, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
     {"mov", kMap1, 0x8c, 3, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
     {"mov", kMap1, 0x8c, 4, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
     {"mov", kMap1, 0x8c, 5, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(mov_rm_sreg), "base"},
-    {"mov", kMap1, 0xc6, 0, -1, kModAny, kPfxAny, kImmB, M | fa::Byte, BS_HANDLERS(mov_rm_imm), "base"},
-    {"mov", kMap1, 0xc7, 0, -1, kModAny, kPfxAny, kImmZ, M, BS_HANDLERS(mov_rm_imm), "base"},
+    {"mov", kMap1, 0xc6, 0, -1, kModAny, kPfxAny, kImmB, M | fa::Byte, BS_HANDLERS(mov_rm_imm), "base", BS_REG_HANDLERS(mov_rm_imm)},
+    {"mov", kMap1, 0xc7, 0, -1, kModAny, kPfxAny, kImmZ, M, BS_HANDLERS(mov_rm_imm), "base", BS_REG_HANDLERS(mov_rm_imm)},
     {"mov", kMap1, 0xb0, -1, -1, kModAny, kPfxAny, kImmB, fa::OpReg | fa::Byte, BS_HANDLERS(mov_r_imm), "base"},
     {"mov", kMap1, 0xb8, -1, -1, kModAny, kPfxAny, kImmV, fa::OpReg, BS_HANDLERS(mov_r_imm), "base"},
     {"mov", kMap1, 0xa0, -1, -1, kModAny, kPfxAny, kImmMoffs, fa::Byte, BS_HANDLERS(mov_a_moffs), "base"},
     {"mov", kMap1, 0xa1, -1, -1, kModAny, kPfxAny, kImmMoffs, 0, BS_HANDLERS(mov_a_moffs), "base"},
     {"mov", kMap1, 0xa2, -1, -1, kModAny, kPfxAny, kImmMoffs, fa::Byte, BS_HANDLERS(mov_moffs_a), "base"},
     {"mov", kMap1, 0xa3, -1, -1, kModAny, kPfxAny, kImmMoffs, 0, BS_HANDLERS(mov_moffs_a), "base"},
-    {"movzx", kMap0F, 0xb6, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movzx_b), "base"},
-    {"movzx", kMap0F, 0xb7, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movzx_w), "base"},
-    {"movsx", kMap0F, 0xbe, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movsx_b), "base"},
-    {"movsx", kMap0F, 0xbf, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movsx_w), "base"},
+    {"movzx", kMap0F, 0xb6, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movzx_b), "base", BS_REG_HANDLERS(movzx_b)},
+    {"movzx", kMap0F, 0xb7, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movzx_w), "base", BS_REG_HANDLERS(movzx_w)},
+    {"movsx", kMap0F, 0xbe, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movsx_b), "base", BS_REG_HANDLERS(movsx_b)},
+    {"movsx", kMap0F, 0xbf, -1, -1, kModAny, kPfxAny, kImmNone, M, BS_HANDLERS(movsx_w), "base", BS_REG_HANDLERS(movsx_w)},
     {"movsxd", kMap1, 0x63, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Only64, BS_HANDLERS(movsxd), "base"},
     {"lea", kMap1, 0x8d, -1, -1, kModMem, kPfxAny, kImmNone, M, BS_HANDLERS(lea), "base"},
     {"xchg", kMap1, 0x86, -1, -1, kModAny, kPfxAny, kImmNone, M | fa::Byte | fa::Lockable, BS_HANDLERS(xchg_rm_r), "base"},

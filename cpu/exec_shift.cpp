@@ -141,9 +141,9 @@ template <class T, Sh Op, Cnt C> T shift_value(CpuState& s, T v, unsigned n) {
     return v;
 }
 
-template <class T, Sh Op, Cnt C> void grp2(Cpu& c, const DecodedInsn& i) {
+template <class T, Sh Op, Cnt C, Rm R = Rm::Any> void grp2(Cpu& c, const DecodedInsn& i) {
     const unsigned n = shift_count<T, C>(c.s, i);
-    if (i.is_mem()) {
+    if (R == Rm::Any && i.is_mem()) {
         const uint64_t lin = mem_linear(c, i);
         const T v = c.read<T>(lin);
         if (n == 0) {
@@ -226,29 +226,33 @@ template <class T, bool Left, Cnt C> void shxd(Cpu& c, const DecodedInsn& i) {
 }
 
 #define BS_GRP2(op, cnt) {&grp2<uint8_t, op, cnt>, &grp2<uint16_t, op, cnt>, &grp2<uint32_t, op, cnt>, &grp2<uint64_t, op, cnt>}
+// The register-operand instantiations (operands.h, Rm::Reg).
+#define BS_GRP2_REG(op, cnt)                                                                                  \
+    {&grp2<uint8_t, op, cnt, Rm::Reg>, &grp2<uint16_t, op, cnt, Rm::Reg>, &grp2<uint32_t, op, cnt, Rm::Reg>, \
+     &grp2<uint64_t, op, cnt, Rm::Reg>}
 #define BS_SHXD(left, cnt) {&shxd<uint8_t, left, cnt>, &shxd<uint16_t, left, cnt>, &shxd<uint32_t, left, cnt>, &shxd<uint64_t, left, cnt>}
 
 constexpr uint32_t kM = fa::ModRM;
 constexpr uint32_t kMB = fa::ModRM | fa::Byte;
 
 // Group 2: one line per (opcode, /digit). /6 is an alias of /4 (Zydis: "shl").
-#define BS_GRP2_ROWS(opb, opv, cnt, imm)                                                   \
-    {"rol", kMap1, opb, 0, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Rol, cnt), "base"}, \
-    {"ror", kMap1, opb, 1, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Ror, cnt), "base"}, \
-    {"rcl", kMap1, opb, 2, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Rcl, cnt), "base"}, \
-    {"rcr", kMap1, opb, 3, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Rcr, cnt), "base"}, \
-    {"shl", kMap1, opb, 4, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Shl, cnt), "base"}, \
-    {"shr", kMap1, opb, 5, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Shr, cnt), "base"}, \
-    {"shl", kMap1, opb, 6, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Shl, cnt), "base"}, \
-    {"sar", kMap1, opb, 7, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Sar, cnt), "base"}, \
-    {"rol", kMap1, opv, 0, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Rol, cnt), "base"},  \
-    {"ror", kMap1, opv, 1, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Ror, cnt), "base"},  \
-    {"rcl", kMap1, opv, 2, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Rcl, cnt), "base"},  \
-    {"rcr", kMap1, opv, 3, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Rcr, cnt), "base"},  \
-    {"shl", kMap1, opv, 4, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Shl, cnt), "base"},  \
-    {"shr", kMap1, opv, 5, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Shr, cnt), "base"},  \
-    {"shl", kMap1, opv, 6, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Shl, cnt), "base"},  \
-    {"sar", kMap1, opv, 7, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Sar, cnt), "base"}
+#define BS_GRP2_ROWS(opb, opv, cnt, imm)                                                                               \
+    {"rol", kMap1, opb, 0, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Rol, cnt), "base", BS_GRP2_REG(Sh::Rol, cnt)},  \
+    {"ror", kMap1, opb, 1, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Ror, cnt), "base", BS_GRP2_REG(Sh::Ror, cnt)},  \
+    {"rcl", kMap1, opb, 2, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Rcl, cnt), "base", BS_GRP2_REG(Sh::Rcl, cnt)},  \
+    {"rcr", kMap1, opb, 3, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Rcr, cnt), "base", BS_GRP2_REG(Sh::Rcr, cnt)},  \
+    {"shl", kMap1, opb, 4, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Shl, cnt), "base", BS_GRP2_REG(Sh::Shl, cnt)},  \
+    {"shr", kMap1, opb, 5, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Shr, cnt), "base", BS_GRP2_REG(Sh::Shr, cnt)},  \
+    {"shl", kMap1, opb, 6, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Shl, cnt), "base", BS_GRP2_REG(Sh::Shl, cnt)},  \
+    {"sar", kMap1, opb, 7, -1, kModAny, kPfxAny, imm, kMB, BS_GRP2(Sh::Sar, cnt), "base", BS_GRP2_REG(Sh::Sar, cnt)},  \
+    {"rol", kMap1, opv, 0, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Rol, cnt), "base", BS_GRP2_REG(Sh::Rol, cnt)},   \
+    {"ror", kMap1, opv, 1, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Ror, cnt), "base", BS_GRP2_REG(Sh::Ror, cnt)},   \
+    {"rcl", kMap1, opv, 2, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Rcl, cnt), "base", BS_GRP2_REG(Sh::Rcl, cnt)},   \
+    {"rcr", kMap1, opv, 3, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Rcr, cnt), "base", BS_GRP2_REG(Sh::Rcr, cnt)},   \
+    {"shl", kMap1, opv, 4, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Shl, cnt), "base", BS_GRP2_REG(Sh::Shl, cnt)},   \
+    {"shr", kMap1, opv, 5, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Shr, cnt), "base", BS_GRP2_REG(Sh::Shr, cnt)},   \
+    {"shl", kMap1, opv, 6, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Shl, cnt), "base", BS_GRP2_REG(Sh::Shl, cnt)},   \
+    {"sar", kMap1, opv, 7, -1, kModAny, kPfxAny, imm, kM, BS_GRP2(Sh::Sar, cnt), "base", BS_GRP2_REG(Sh::Sar, cnt)}
 
 const Form kForms[] = {
     BS_GRP2_ROWS(0xD0, 0xD1, Cnt::One, kImmNone),

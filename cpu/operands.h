@@ -47,13 +47,20 @@ inline uint64_t mem_linear(const Cpu& c, const DecodedInsn& i, unsigned size = 1
     return c.linear(i.seg, c.effective_address(i), size);
 }
 
-template <class T> inline T read_rm(Cpu& c, const DecodedInsn& i) {
-    if (i.mod == 3) return get_reg<T>(c.s, i.rm);
+// Which r/m operands a handler instantiation serves: Any decides by
+// ModRM.mod at run time; Reg only registers (mod == 3), chosen at decode
+// through Form::reg_handler. A Reg instantiation has no memory path, so the
+// compiler gives it no stack frame: about half the host instructions of the
+// Any one for a register operand.
+enum class Rm : uint8_t { Any, Reg };
+
+template <class T, Rm R = Rm::Any> inline T read_rm(Cpu& c, const DecodedInsn& i) {
+    if (R == Rm::Reg || i.mod == 3) return get_reg<T>(c.s, i.rm);
     return c.read<T>(mem_linear(c, i, sizeof(T)));
 }
 
-template <class T> inline void write_rm(Cpu& c, const DecodedInsn& i, T v) {
-    if (i.mod == 3) {
+template <class T, Rm R = Rm::Any> inline void write_rm(Cpu& c, const DecodedInsn& i, T v) {
+    if (R == Rm::Reg || i.mod == 3) {
         set_reg<T>(c.s, i.rm, v);
     } else {
         c.write<T>(mem_linear(c, i, sizeof(T)), v);
@@ -65,6 +72,8 @@ template <class T> inline T imm(const DecodedInsn& i) { return static_cast<T>(i.
 
 // Builds the handler table of a Form from a width template `H<T>`.
 #define BS_HANDLERS(H) {&H<uint8_t>, &H<uint16_t>, &H<uint32_t>, &H<uint64_t>}
+// The register-operand instantiations of `H<T, Rm>` (Form::reg_handler).
+#define BS_REG_HANDLERS(H) {&H<uint8_t, Rm::Reg>, &H<uint16_t, Rm::Reg>, &H<uint32_t, Rm::Reg>, &H<uint64_t, Rm::Reg>}
 // A form whose handler does not depend on operand size.
 #define BS_HANDLER1(h) {&h, &h, &h, &h}
 
