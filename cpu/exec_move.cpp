@@ -73,8 +73,8 @@ template <class T> void movsxd(Cpu& c, const DecodedInsn& i) {
     else mov_r_rm<T>(c, i);
 }
 
+// 8D: LEA r, m (kModMem: a register operand decodes to #UD).
 template <class T> void lea(Cpu& c, const DecodedInsn& i) {
-    if (i.mod == 3) raise(kUD);
     set_reg<T>(c.s, i.reg, static_cast<T>(c.effective_address(i)));
 }
 
