@@ -432,6 +432,22 @@ namespace {
 // A register number as a 64-bit register (AH..BH are 16..19).
 unsigned full_reg(unsigned r) { return r >= 16 ? r - 16 : r; }
 
+// MOV AL/AX/EAX/RAX, moffs (A0/A1).
+bool is_moffs_load(const DecodedInsn& d) {
+    return d.form->map == kMap1 && (d.form->opcode == 0xa0 || d.form->opcode == 0xa1);
+}
+
+// The register a MOV r, m (8A/8B with a memory operand) or a moffs load
+// loads, as a 64-bit register; kNoReg for any other instruction.
+unsigned loaded_reg(const DecodedInsn& d) {
+    if (d.form->map == kMap1 && (d.form->opcode == 0x8a || d.form->opcode == 0x8b) && d.mod != 3) return full_reg(d.reg);
+    if (is_moffs_load(d)) return RAX;
+    return kNoReg;
+}
+
+// NOP r/m (0F 1F): a ModRM operand it never accesses.
+bool is_nop_rm(const DecodedInsn& d) { return d.form->map == kMap0F && d.form->opcode == 0x1f; }
+
 bool is_jcc_rel(const DecodedInsn& d) {
     const Form& f = *d.form;
     return (f.map == kMap1 && f.opcode >= 0x70 && f.opcode <= 0x7f) ||
@@ -452,22 +468,20 @@ void Cpu::classify_spin(Block& b) {
     if (((ip + last.imm) & rip_mask_) != s.rip) return;
 
     const DecodedInsn& first = b.insn[0];
-    if (b.count == 2 && first.form->map == kMap1 && first.mod == 3 && (first.opsize == 8 || first.opsize == 4) &&
-        ((first.form->opcode == 0xff && first.form->reg == 1) || (first.form->opcode == 0x48 && (first.form->attrs & fa::OpReg))) &&
-        last.form->opcode == (last.form->map == kMap1 ? 0x75 : 0x85)) {
+    const Form& ff = *first.form;
+    const bool dec_r = ff.map == kMap1 && first.mod == 3 && (first.opsize == 8 || first.opsize == 4) &&
+                       ((ff.opcode == 0xff && ff.reg == 1) || (ff.opcode == 0x48 && (ff.attrs & fa::OpReg)));
+    const bool jnz = last.form->opcode == (last.form->map == kMap1 ? 0x75 : 0x85);
+    if (b.count == 2 && dec_r && jnz) {
         b.spin = Spin::Countdown;
-        b.spin_reg = first.form->opcode == 0x48 ? first.reg : first.rm;
+        b.spin_reg = ff.opcode == 0x48 ? first.reg : first.rm;
         return;
     }
 
     uint32_t written = 0;       // registers loaded so far
     uint32_t loaded_later = 0;  // every register the block loads
-    for (unsigned k = 0; k + 1 < b.count; ++k) {
-        const DecodedInsn& d = b.insn[k];
-        const Form& f = *d.form;
-        if (f.map == kMap1 && (f.opcode == 0x8a || f.opcode == 0x8b) && d.mod != 3) loaded_later |= 1u << full_reg(d.reg);
-        else if (f.map == kMap1 && (f.opcode == 0xa0 || f.opcode == 0xa1)) loaded_later |= 1u << RAX;
-    }
+    for (unsigned k = 0; k + 1 < b.count; ++k)
+        if (const unsigned r = loaded_reg(b.insn[k]); r != kNoReg) loaded_later |= 1u << r;
     // A register read before the block loads it would carry the previous
     // iteration's value: fine only if the block never loads it.
     auto stable = [&](unsigned r) {
@@ -479,15 +493,10 @@ void Cpu::classify_spin(Block& b) {
         const bool mem = d.mod != 3;
         const std::string_view m = mnemonic(d);
         if (d.lock || d.rep == 0xf2 || (d.rep == 0xf3 && m != "pause")) return;
-        if (m == "pause" || (m == "nop" && f.map == kMap1)) continue;
-        if (m == "nop" && f.map == kMap0F && f.opcode == 0x1f) continue;
-        if (f.map == kMap1 && (f.opcode == 0x8a || f.opcode == 0x8b) && mem) {
+        if (m == "pause" || (m == "nop" && f.map == kMap1) || is_nop_rm(d)) continue;
+        if (const unsigned r = loaded_reg(d); r != kNoReg) {
             if (!stable(d.base) || !stable(d.index)) return;
-            written |= 1u << full_reg(d.reg);
-            continue;
-        }
-        if (f.map == kMap1 && (f.opcode == 0xa0 || f.opcode == 0xa1)) {
-            written |= 1u << RAX;
+            written |= 1u << r;
             continue;
         }
         const bool cmp = f.map == kMap1 && ((f.opcode >= 0x38 && f.opcode <= 0x3d) ||
@@ -515,22 +524,16 @@ uint64_t Cpu::spin_skip(const Block& b, uint64_t budget) {
         s.gpr[b.spin_reg] = v - k;  // a 32-bit DEC has zeroed the upper half already
         return 2 * k;
     }
-    // Poll: each load must still reach RAM through the fast path.
+    // Poll: each memory read (a load, or CMP/TEST with a memory operand;
+    // classify_spin allows nothing else but PAUSE/NOP) must still reach RAM
+    // through the fast path.
     uint64_t ip = s.rip;
     for (unsigned k = 0; k + 1 < b.count; ++k) {
         const DecodedInsn& d = b.insn[k];
         const uint64_t next = (ip + d.len) & rip_mask_;
-        const bool moffs = d.form->map == kMap1 && (d.form->opcode == 0xa0 || d.form->opcode == 0xa1);
-        const std::string_view m = mnemonic(d);
-        if ((d.mod != 3 || moffs) && m != "nop" && m != "pause") {
-            uint64_t a;
-            if (moffs) {
-                a = d.imm;
-            } else {
-                a = static_cast<uint64_t>(static_cast<int64_t>(d.disp));
-                if (d.base != kNoReg) a += d.base == kRipBase ? next : s.gpr[d.base];
-                if (d.index != kNoReg) a += s.gpr[d.index] << d.scale;
-            }
+        const bool moffs = is_moffs_load(d);
+        if (moffs || (d.mod != 3 && !is_nop_rm(d))) {
+            uint64_t a = moffs ? d.imm : effective_address(d, next);
             if (d.addrsize == 4) a = static_cast<uint32_t>(a);
             if (d.addrsize == 2) a = static_cast<uint16_t>(a);
             const uint64_t lin = seg_base_[d.seg] + a;

@@ -276,9 +276,12 @@ public:
     }
 
     // Effective address of the decoded memory operand (offset, before segment).
-    uint64_t effective_address(const DecodedInsn& i) const {
+    uint64_t effective_address(const DecodedInsn& i) const { return effective_address(i, s.next_rip); }
+    // The same for an instruction other than the executing one, ending at
+    // `next_rip` (what RIP-relative operands count from).
+    uint64_t effective_address(const DecodedInsn& i, uint64_t next_rip) const {
         uint64_t a = static_cast<uint64_t>(static_cast<int64_t>(i.disp));
-        if (i.base != kNoReg) a += i.base == kRipBase ? s.next_rip : s.gpr[i.base];
+        if (i.base != kNoReg) a += i.base == kRipBase ? next_rip : s.gpr[i.base];
         if (i.index != kNoReg) a += s.gpr[i.index] << i.scale;
         if (i.addrsize == 4) return static_cast<uint32_t>(a);
         if (i.addrsize == 2) return static_cast<uint16_t>(a);

@@ -10,8 +10,6 @@
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "emu/trace/analysis.h"
 #include "exit_status.h"
@@ -22,12 +20,6 @@ namespace fs = std::filesystem;
 using namespace bs::emu::trace;
 
 namespace {
-
-std::vector<uint8_t> slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return {};
-    return {std::istreambuf_iterator<char>(f), {}};
-}
 
 // The path in a header line "kernel: PATH N bytes fnv1a64:H".
 std::string header_path(const Trace& t, const std::string& key) {
@@ -46,20 +38,17 @@ bool load_trace_symbols(const Trace& t, const TraceReadOptions& opt, Symbolizer&
         if (!kernel.empty()) vmlinux = (fs::path(kernel).parent_path() / "vmlinux").string();
     }
     if (!vmlinux.empty()) {
-        const std::vector<uint8_t> bytes = slurp(vmlinux);
-        if (bytes.empty()) {
-            if (!opt.vmlinux.empty()) {
-                spdlog::error("--vmlinux: cannot read '{}'", vmlinux);
-                return false;
+        try {
+            if (!syms.add_kernel(vmlinux)) {
+                if (!opt.vmlinux.empty()) {
+                    spdlog::error("--vmlinux: cannot read '{}'", vmlinux);
+                    return false;
+                }
+                spdlog::warn("no kernel symbols ('{}' not found; name it with --vmlinux)", vmlinux);
             }
-            spdlog::warn("no kernel symbols ('{}' not found; name it with --vmlinux)", vmlinux);
-        } else {
-            try {
-                syms.kernel = SymbolTable::from_elf(bytes, vmlinux);
-            } catch (const SymbolError& e) {
-                spdlog::error("{}", e.what());
-                return false;
-            }
+        } catch (const SymbolError& e) {
+            spdlog::error("{}", e.what());
+            return false;
         }
     }
     // The firmware's and the setup code's ELF files beside their images.

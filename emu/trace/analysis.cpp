@@ -85,13 +85,30 @@ const std::string& ProgramTracker::program_of(uint64_t cr3) const {
     return it != by_cr3_.end() ? it->second : kNone;
 }
 
+namespace {
+
+// A whole file; empty when it cannot be read.
+std::vector<uint8_t> read_whole_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return {};
+    return {std::istreambuf_iterator<char>(f), {}};
+}
+
+}  // namespace
+
+bool Symbolizer::add_kernel(const std::string& vmlinux) {
+    const std::vector<uint8_t> bytes = read_whole_file(vmlinux);
+    if (bytes.empty()) return false;
+    kernel = SymbolTable::from_elf(bytes, vmlinux);
+    return true;
+}
+
 void Symbolizer::add_programs(const std::string& initrd) {
-    std::ifstream f(initrd, std::ios::binary);
-    if (!f) {
+    const std::vector<uint8_t> bytes = read_whole_file(initrd);
+    if (bytes.empty()) {
         spdlog::warn("initrd '{}' cannot be read (user programs stay unnamed)", initrd);
         return;
     }
-    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
     try {
         for (const CpioFile& file : read_cpio(bytes)) {
             const std::vector<uint8_t>& d = file.data;
@@ -111,8 +128,7 @@ void Symbolizer::add_boot_regions(const std::string& firmware_image, const std::
                                   uint64_t setup_addr) {
     namespace fs = std::filesystem;
     auto region = [&](const fs::path& elf, uint64_t base, const char* label) {
-        std::ifstream f(elf, std::ios::binary);
-        const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+        const std::vector<uint8_t> bytes = read_whole_file(elf.string());
         if (bytes.empty()) return;
         try {
             regions.push_back({base, 0x10000, label, SymbolTable::from_elf(bytes, elf.string())});

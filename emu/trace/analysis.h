@@ -37,6 +37,9 @@ public:
     };
     std::vector<Region> regions;
 
+    // Reads `vmlinux` into `kernel`. False when the file cannot be read (or
+    // is empty); a malformed ELF throws SymbolError.
+    bool add_kernel(const std::string& vmlinux);
     // Adds the firmware's symbols (`firmware.elf` beside `firmware_image`,
     // run at 0xF0000) and, when `setup_addr` is not 0, the setup code's
     // (`setup.elf` beside `kernel_image`). A missing ELF adds nothing; a

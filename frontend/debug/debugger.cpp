@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include "cpu/decoder.h"
@@ -29,12 +28,6 @@ constexpr uint64_t kRunChunk = 2'000'000;
 // How far above the stack pointer a return may land and still be "the same
 // stack" for step-out (a kernel stack is 16 KiB; beyond it is another task's).
 constexpr uint64_t kSameStack = 64 * 1024;
-
-std::vector<uint8_t> slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return {};
-    return {std::istreambuf_iterator<char>(f), {}};
-}
 
 const char* table_name(cpu::TableReg r) {
     switch (r) {
@@ -336,12 +329,9 @@ Debugger::~Debugger() {
 // address, the user programs from the initramfs.
 void Debugger::load_symbols(const std::string& fw_path, const std::string& kernel_path,
                             const std::string& initrd_path, uint64_t setup_addr, bool linux_kernel) {
-    using emu::trace::SymbolTable;
-    const fs::path vmlinux = fs::path(kernel_path).parent_path() / "vmlinux";
-    const std::vector<uint8_t> k = slurp(vmlinux.string());
+    const std::string vmlinux = (fs::path(kernel_path).parent_path() / "vmlinux").string();
     try {
-        if (!k.empty()) syms_.kernel = SymbolTable::from_elf(k, vmlinux.string());
-        else spdlog::warn("no kernel symbols ('{}' not found)", vmlinux.string());
+        if (!syms_.add_kernel(vmlinux)) spdlog::warn("no kernel symbols ('{}' not found)", vmlinux);
     } catch (const emu::trace::SymbolError& e) {
         spdlog::warn("{}", e.what());
     }
