@@ -385,6 +385,7 @@ const Cpu::Block& Cpu::decode_block(uint64_t lin, uint64_t phys, const uint8_t* 
 void Cpu::set_code_breakpoints(std::vector<uint64_t> linear, std::vector<uint64_t> physical) {
     std::sort(linear.begin(), linear.end());
     std::sort(physical.begin(), physical.end());
+    if (linear == break_lin_ && physical == break_phys_) return;  // the decoded blocks still fit
     break_lin_ = std::move(linear);
     break_phys_ = std::move(physical);
     break_offsets_.clear();

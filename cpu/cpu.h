@@ -188,7 +188,7 @@ public:
     // reached: a jump, call, return, interrupt or falling through. No cost
     // per instruction: decoded blocks end before any instruction at the page
     // offset of a listed address, such blocks are flagged and never linked
-    // to, and only entering a flagged block compares addresses. Replacing
+    // to, and only entering a flagged block compares addresses. Changing
     // the lists drops the decoded blocks.
     void set_code_breakpoints(std::vector<uint64_t> linear, std::vector<uint64_t> physical);
     // Off: nothing stops (the lists stay).

@@ -610,12 +610,7 @@ void Debugger::rearm() {
     sys_->machine.set_watched_pages(std::move(watched), std::move(read_watched));
     sys_->cpu.flush_tlb();  // the fast paths of the watched pages changed
     // The CPU checks code breakpoints on entering a block (Cpu::set_code_breakpoints).
-    std::vector<uint64_t> lin(code_lin_.begin(), code_lin_.end()), phys(code_phys_.begin(), code_phys_.end());
-    if (lin != cpu_lin_ || phys != cpu_phys_) {
-        sys_->cpu.set_code_breakpoints(lin, phys);
-        cpu_lin_ = std::move(lin);
-        cpu_phys_ = std::move(phys);
-    }
+    sys_->cpu.set_code_breakpoints({code_lin_.begin(), code_lin_.end()}, {code_phys_.begin(), code_phys_.end()});
 }
 
 std::string Debugger::describe_breakpoints() const {

@@ -305,7 +305,6 @@ private:
     unsigned next_id_ = 1;
     std::set<uint64_t> code_lin_;     // enabled linear code breakpoints
     std::set<uint64_t> code_phys_;    // enabled physical code breakpoints
-    std::vector<uint64_t> cpu_lin_, cpu_phys_;  // what the CPU was given last
     bool suspended_ = false;          // seek: breakpoints do not stop
     std::vector<Candidate> candidates_;
     std::vector<Hit> hits_;
