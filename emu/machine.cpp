@@ -169,13 +169,18 @@ template <uint16_t Base, class Dev> PortBus::Handlers byte_registers(Dev& dev) {
         dev, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.read(p - Base); },
         [](auto& d, uint16_t p, unsigned, uint32_t v) { d.write(p - Base, uint8_t(v)); });
 }
+// A byte-wide chip that decodes the port number itself: `io_read(port)` /
+// `io_write(port, value)` (the PICs and ELCR, VGA).
+template <class Dev> PortBus::Handlers byte_ports(Dev& dev) {
+    return port_handlers(
+        dev, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.io_read(p); },
+        [](auto& d, uint16_t p, unsigned, uint32_t v) { d.io_write(p, uint8_t(v)); });
+}
 }  // namespace
 
 void Machine::register_ports() {
     using W = PortBus::Width;
-    const PortBus::Handlers pic_h = port_handlers(
-        pic, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.io_read(p); },
-        [](auto& d, uint16_t p, unsigned, uint32_t v) { d.io_write(p, uint8_t(v)); });
+    const PortBus::Handlers pic_h = byte_ports(pic);
     io_.add(0x20, 2, "pic-master", pic_h);
     io_.add(0xa0, 2, "pic-slave", pic_h);
     io_.add(0x4d0, 2, "elcr", pic_h);
@@ -186,9 +191,7 @@ void Machine::register_ports() {
     io_.add(0x70, 2, "rtc", byte_registers<0x70>(rtc));
     io_.add(0x3f8, 8, "com1", byte_registers<0x3f8>(com1));
     io_.add(0x2f8, 8, "com2", byte_registers<0x2f8>(com2));
-    const PortBus::Handlers vga_h = port_handlers(
-        vga, [](auto& d, uint16_t p, unsigned) -> uint32_t { return d.io_read(p); },
-        [](auto& d, uint16_t p, unsigned, uint32_t v) { d.io_write(p, uint8_t(v)); });
+    const PortBus::Handlers vga_h = byte_ports(vga);
     io_.add(0x3b4, 2, "vga-mono-crtc", vga_h);
     io_.add(0x3ba, 1, "vga-mono-status", vga_h);
     io_.add(0x3c0, 0x10, "vga", vga_h);
