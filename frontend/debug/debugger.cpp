@@ -691,12 +691,6 @@ void Debugger::set_armed(bool on) {
     sys_->cpu.code_breakpoints_armed = on && !suspended_;
 }
 
-bool Debugger::stopped_at_code_breakpoint() {
-    const uint64_t pc = sys_->cpu.current_pc();
-    if (code_lin_.count(pc)) return true;
-    uint64_t pa;
-    return !code_phys_.empty() && translate(pc, pa) && code_phys_.count(pa);
-}
 
 bool Debugger::confirm_hits() {
     if (suspended_) {
@@ -782,10 +776,10 @@ StopReason Debugger::run_chunk(uint64_t n) {
         const uint64_t left = end - sys_->instructions();
         // Slices on `bootscope run`'s grid (see debugger.h).
         const StopReason r = run_machine(std::min(left, kRunChunk - sys_->instructions() % kRunChunk));
-        if (r == StopReason::Break && sys_->cpu.code_breakpoints_armed && stopped_at_code_breakpoint()) {
-            // The CPU stopped before a breakpoint's instruction (or a hook
-            // stopped there): the candidates; when none counts, the run goes
-            // on through it.
+        if (r == StopReason::Break && sys_->cpu.code_breakpoints_armed) {
+            // The CPU may have stopped before a breakpoint's instruction (or
+            // a hook stopped there): its candidates; when none counts, the
+            // run goes on through it.
             code_candidates();
             sys_->cpu.skip_code_breakpoint_once();
         }

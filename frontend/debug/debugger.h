@@ -254,7 +254,6 @@ private:
     void watched_access(uint64_t pa, unsigned size, uint64_t value, bool write);
     // The code breakpoints at RIP (linear and physical) as candidates.
     void code_candidates();
-    bool stopped_at_code_breakpoint();
     // Breakpoints off for step()'s own instruction, and while suspended.
     void set_armed(bool on);
     // After a breakpoint list change: the hooks' indexes and the watched pages.
